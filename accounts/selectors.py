@@ -1,0 +1,32 @@
+"""Reads for tenancy, always scoped to one institution or one user."""
+
+from django.db.models import QuerySet
+
+from .models import ApiToken, AuditEvent, Institution, Membership
+
+
+def memberships_of_user(*, user) -> QuerySet[Membership]:
+    if not getattr(user, "is_authenticated", False):
+        return Membership.objects.none()
+    return Membership.objects.filter(user=user).select_related("institution")
+
+
+def membership_for(*, user, institution_id: int | None) -> Membership | None:
+    memberships = memberships_of_user(user=user)
+    if institution_id is not None:
+        found = memberships.filter(institution_id=institution_id).first()
+        if found is not None:
+            return found
+    return memberships.order_by("institution__name").first()
+
+
+def members_of(*, institution: Institution) -> QuerySet[Membership]:
+    return Membership.objects.filter(institution=institution).select_related("user").order_by("role", "user__username")
+
+
+def api_tokens_of(*, institution: Institution) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(institution=institution).select_related("user")
+
+
+def audit_events_of(*, institution: Institution, limit: int = 100) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(institution=institution).select_related("actor")[:limit]

@@ -1,0 +1,1 @@
+"""DRF serializers of the Dissemination area."""

@@ -1,0 +1,1 @@
+"""Plotly figure builders of the Dissemination area (pure functions: data in, figure out)."""

@@ -1,0 +1,1 @@
+"""Models of the Dissemination area. Every row belongs to an institution (accounts.InstitutionOwned)."""

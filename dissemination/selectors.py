@@ -1,0 +1,1 @@
+"""Reads of the Dissemination area, always scoped to one institution."""

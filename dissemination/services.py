@@ -1,0 +1,1 @@
+"""Writes of the Dissemination area: keyword-only arguments, one transaction each, audited."""

@@ -1,0 +1,1 @@
+"""Models of the Generation area. Every row belongs to an institution (accounts.InstitutionOwned)."""

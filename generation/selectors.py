@@ -1,0 +1,1 @@
+"""Reads of the Generation area, always scoped to one institution."""

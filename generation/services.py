@@ -1,0 +1,1 @@
+"""Writes of the Generation area: keyword-only arguments, one transaction each, audited."""

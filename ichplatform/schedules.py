@@ -1,0 +1,28 @@
+"""Periodic tasks, declared in code so every deploy has them.
+
+`manage.py setup_periodic_tasks` writes these into django-celery-beat's tables
+(creating or updating by name, never duplicating). Each app appends its own
+entries here so the whole schedule can be read in one place.
+"""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class PeriodicTaskSpec:
+    name: str
+    task: str
+    crontab: dict  # minute, hour, day_of_week, day_of_month, month_of_year
+    queue: str = "default"
+    kwargs: dict = field(default_factory=dict)
+    description: str = ""
+
+
+PERIODIC_TASKS: list[PeriodicTaskSpec] = [
+    PeriodicTaskSpec(
+        name="Purge expired task results",
+        task="celery.backend_cleanup",
+        crontab={"minute": "0", "hour": "4"},
+        description="Delete stored Celery results past result_expires.",
+    ),
+]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class QcaConfig(AppConfig):
+    name = "qca"
+    verbose_name = "Learn (fsQCA)"

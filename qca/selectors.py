@@ -1,0 +1,1 @@
+"""Reads of the Learn (fsQCA) area, always scoped to one institution."""

@@ -1,0 +1,3 @@
+"""Celery tasks of the Learn (fsQCA) area: thin wrappers that load by id and call a service.
+
+Routed by module (see ichplatform/celery.py)."""

@@ -1,0 +1,35 @@
+"""Start a real `celery worker` in a subprocess that shares the test database."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_database_url() -> str:
+    s = connection.settings_dict
+    if s["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{s['NAME']}"
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+def start_worker_process(*, queues: str, name: str, log_path: Path, extra_env: dict | None = None):
+    env = dict(os.environ, DATABASE_URL=test_database_url(), PYTHONUNBUFFERED="1", **(extra_env or {}))
+    command = [os.path.join(os.path.dirname(sys.executable), "celery"), "-A", "ichplatform", "worker",
+               "-Q", queues, "--pool", "solo", "-n", f"{name}@%h", "--include", "tests.celery_support",
+               "--loglevel", "INFO", "--without-gossip", "--without-mingle"]
+    log = open(log_path, "ab")
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def close_worker_db_sessions() -> None:
+    """Drop the sessions a worker thread left open, so the test DB can be destroyed."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("select pg_terminate_backend(pid) from pg_stat_activity "
+                           "where datname = current_database() and pid <> pg_backend_pid()")
