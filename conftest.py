@@ -140,3 +140,15 @@ def browser_page(live_server, artifacts_dir):
         finally:
             context.close()
             browser.close()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Remove this run's embedded broker file (named after the process)."""
+    try:
+        from django.conf import settings
+
+        url = settings.CELERY_BROKER_URL
+    except Exception:
+        return
+    if url.startswith("sqla+sqlite:///") and "-test-" in url:
+        Path(url.split("sqlite:///", 1)[1]).unlink(missing_ok=True)

@@ -6,6 +6,7 @@ SQLAlchemy transport) for the Celery broker, a local-memory cache. The productio
 profile sets DATABASE_URL, CELERY_BROKER_URL and CACHE_URL (see docs/deploy.md).
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,6 +15,10 @@ import environ
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("ICH_VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+# pytest (>= 8.2) sets PYTEST_VERSION. Each test process then gets its own test
+# database and its own embedded broker file, so concurrent runs never share state.
+TEST_RUN_ID = str(os.getpid()) if os.environ.get("PYTEST_VERSION") else ""
 
 env = environ.Env()
 env_file = BASE_DIR / ".env"
@@ -98,8 +103,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
     }
     # A file, not :memory:, so a worker process started by a test sees the test DB.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-ichplatform.sqlite3")}
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-ichplatform-{TEST_RUN_ID}.sqlite3")}
 else:
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{TEST_RUN_ID}"}
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -181,9 +187,8 @@ SPECTACULAR_SETTINGS = {
 API_TOKEN_DEFAULT_DAYS = env.int("API_TOKEN_DEFAULT_DAYS", default=90)
 
 # --- Celery ---------------------------------------------------------------------------
-CELERY_BROKER_URL = env.str(
-    "CELERY_BROKER_URL", default=f"sqla+sqlite:///{VAR_DIR / 'celery-broker.sqlite3'}"
-)
+_broker_file = f"celery-broker-test-{TEST_RUN_ID}.sqlite3" if TEST_RUN_ID else "celery-broker.sqlite3"
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=f"sqla+sqlite:///{VAR_DIR / _broker_file}")
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="django-db")
 CELERY_RESULT_EXTENDED = True
 CELERY_TASK_SERIALIZER = "json"
@@ -219,6 +224,18 @@ YOUTUBE_DAILY_QUOTA = env.int("YOUTUBE_DAILY_QUOTA", default=10_000)
 GAN_INCEPTION_WEIGHTS = env.str("GAN_INCEPTION_WEIGHTS", default="")
 GAN_LPIPS_BACKBONE_WEIGHTS = env.str("GAN_LPIPS_BACKBONE_WEIGHTS", default="")
 JOB_STALE_AFTER = timedelta(minutes=env.int("JOB_STALE_AFTER_MINUTES", default=15))
+# Generation app (docs/generation.md): upload limits, work folders, batching.
+GENERATION_UPLOAD_MAX_BYTES = env.int("GENERATION_UPLOAD_MAX_BYTES", default=25 * 1024 * 1024)
+GENERATION_UPLOAD_MAX_PIXELS = env.int("GENERATION_UPLOAD_MAX_PIXELS", default=40_000_000)
+GENERATION_UPLOAD_MIN_SIDE = env.int("GENERATION_UPLOAD_MIN_SIDE", default=32)
+GENERATION_ZIP_MAX_MEMBERS = env.int("GENERATION_ZIP_MAX_MEMBERS", default=2000)
+GENERATION_ZIP_MAX_UNCOMPRESSED_BYTES = env.int("GENERATION_ZIP_MAX_UNCOMPRESSED_BYTES", default=1024**3)
+GENERATION_MAX_OUTPUT_SIDE = env.int("GENERATION_MAX_OUTPUT_SIDE", default=4096)
+GENERATION_WORK_DIR = Path(env.str("GENERATION_WORK_DIR", default=str(VAR_DIR / "generation")))
+GENERATION_DEVICE = env.str("GENERATION_DEVICE", default="auto")
+GENERATION_BATCH_MAX = env.int("GENERATION_BATCH_MAX", default=16)
+GENERATION_PROGRESS_SECONDS = env.float("GENERATION_PROGRESS_SECONDS", default=2.0)
+GENERATION_TRAIN_TIME_LIMIT = env.int("GENERATION_TRAIN_TIME_LIMIT", default=48 * 3600)
 
 LOGGING = {
     "version": 1,

@@ -25,7 +25,9 @@ def _free_port() -> int:
 
 
 def _embedded_env(var_dir: Path) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL")}
+    # PYTEST_VERSION would make each process pick a per-process test broker file.
+    dropped = ("DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL", "PYTEST_VERSION")
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update(ICH_VAR_DIR=str(var_dir), PYTHONUNBUFFERED="1", DJANGO_SETTINGS_MODULE="ichplatform.settings")
     return env
 

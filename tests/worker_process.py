@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,7 +20,10 @@ def test_database_url() -> str:
 
 
 def start_worker_process(*, queues: str, name: str, log_path: Path, extra_env: dict | None = None):
-    env = dict(os.environ, DATABASE_URL=test_database_url(), PYTHONUNBUFFERED="1", **(extra_env or {}))
+    # The worker must use this test process's database and broker, which are
+    # named after this process (see TEST_RUN_ID in settings).
+    env = dict(os.environ, DATABASE_URL=test_database_url(), CELERY_BROKER_URL=settings.CELERY_BROKER_URL,
+               PYTHONUNBUFFERED="1", **(extra_env or {}))
     command = [os.path.join(os.path.dirname(sys.executable), "celery"), "-A", "ichplatform", "worker",
                "-Q", queues, "--pool", "solo", "-n", f"{name}@%h", "--include", "tests.celery_support",
                "--loglevel", "INFO", "--without-gossip", "--without-mingle"]
