@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+import plotly
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("ICH_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -138,7 +139,12 @@ USE_TZ = True
 # --- Static and media --------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    # plotly.js straight from the plotly wheel (same version as the Python figures,
+    # never a CDN): {% static 'vendor/plotly.min.js' %}.
+    ("vendor", Path(plotly.__file__).resolve().parent / "package_data"),
+]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media")))
 STORAGES = {
