@@ -25,4 +25,12 @@ PERIODIC_TASKS: list[PeriodicTaskSpec] = [
         crontab={"minute": "0", "hour": "4"},
         description="Delete stored Celery results past result_expires.",
     ),
+    PeriodicTaskSpec(
+        name="Refresh tracked YouTube videos",
+        task="dissemination.tasks.refresh_all",
+        # 08:15 UTC is after the YouTube quota reset (midnight Pacific = 07:00 or 08:00 UTC).
+        crontab={"minute": "15", "hour": "8"},
+        queue="harvest",
+        description="Resume harvests that waited for quota, then refresh every institution's tracked videos.",
+    ),
 ]

@@ -1,1 +1,74 @@
-"""Plotly figure builders of the Learn (fsQCA) area (pure functions: data in, figure out)."""
+"""Plotly figure builders of the Learn (fsQCA) area (pure functions: data in, figure out).
+
+Each returns a plain dict (`{"data": [...], "layout": {...}}`) that a template hands to
+plotly.js (served from static/vendor, never a CDN) through `json_script`.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+INK, RED, MUTED, LINE = "#1f2328", "#a4161a", "#57606a", "#8c959f"
+ANCHOR_NAMES = {"e": "exclusion", "c": "crossover", "i": "inclusion", "threshold": "threshold"}
+
+
+def _layout(title: str, x_title: str, y_title: str, **extra) -> dict:
+    return dict(title={"text": title, "font": {"size": 15}}, xaxis={"title": {"text": x_title}},
+                yaxis={"title": {"text": y_title}}, margin={"l": 55, "r": 15, "t": 45, "b": 50}, height=340,
+                plot_bgcolor="#fff", paper_bgcolor="#fff", font={"color": INK}, showlegend=False, **extra)
+
+
+def _as_dict(figure: go.Figure) -> dict:
+    return figure.to_plotly_json()
+
+
+def calibration_histogram(values: list[float], anchors: dict, label: str) -> dict:
+    """The raw distribution with the anchors as vertical lines."""
+    figure = go.Figure(go.Histogram(x=values, marker={"color": LINE}, name="cases",
+                                    hovertemplate="%{x}: %{y} cases<extra></extra>"))
+    for key, value in anchors.items():
+        figure.add_vline(x=value, line={"color": RED if key in ("c", "threshold") else INK, "dash": "dash"},
+                         annotation_text=f"{ANCHOR_NAMES.get(key, key)} {value:g}", annotation_position="top")
+    figure.update_layout(**_layout(f"{label}: raw values", label, "cases"))
+    return _as_dict(figure)
+
+
+def calibration_curve(values: list[float], memberships: list[float], cases: list[str], label: str) -> dict:
+    """Raw value against calibrated membership, one dot per case; the 0.5 line marks the crossover."""
+    figure = go.Figure(go.Scatter(x=values, y=memberships, mode="markers", text=cases,
+                                  marker={"color": RED, "size": 7, "opacity": 0.7},
+                                  hovertemplate="%{text}<br>raw %{x}<br>membership %{y:.3f}<extra></extra>"))
+    figure.add_hline(y=0.5, line={"color": MUTED, "dash": "dot"})
+    figure.update_layout(**_layout(f"{label}: calibrated memberships", label, "membership"))
+    figure.update_yaxes(range=[-0.03, 1.03])
+    return _as_dict(figure)
+
+
+def necessity_xy(x: list[float], y: list[float], cases: list[str], x_label: str, y_label: str) -> dict:
+    """XY plot of condition (x) against outcome (y) memberships with the diagonal: cases below the
+    diagonal contradict necessity (y <= x is what a necessary condition needs)."""
+    figure = go.Figure()
+    figure.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line={"color": MUTED, "dash": "dash"},
+                                hoverinfo="skip", name="diagonal"))
+    figure.add_trace(go.Scatter(x=x, y=y, mode="markers", text=cases, name="cases",
+                                marker={"color": RED, "size": 7, "opacity": 0.7},
+                                hovertemplate="%{text}<br>" + x_label + " %{x:.3f}<br>" + y_label
+                                + " %{y:.3f}<extra></extra>"))
+    figure.update_layout(**_layout(f"{x_label} and {y_label}", x_label, y_label))
+    figure.update_xaxes(range=[-0.03, 1.03])
+    figure.update_yaxes(range=[-0.03, 1.03], scaleanchor="x")
+    return _as_dict(figure)
+
+
+def coverage_over_time(points: list[dict]) -> dict:
+    """Solution coverage and consistency of the analyses of a study and its re-runs."""
+    dates = [p["label"] for p in points]
+    figure = go.Figure()
+    figure.add_trace(go.Scatter(x=dates, y=[p["coverage"] for p in points], mode="lines+markers", name="coverage",
+                                line={"color": RED}))
+    figure.add_trace(go.Scatter(x=dates, y=[p["consistency"] for p in points], mode="lines+markers",
+                                name="consistency", line={"color": INK, "dash": "dot"}))
+    figure.update_layout(**_layout("Solution fit over time", "study", "value", ))
+    figure.update_layout(showlegend=True)
+    figure.update_yaxes(range=[0, 1.05])
+    return _as_dict(figure)

@@ -20,6 +20,7 @@ from .records import (
     Batch,
     ChannelBatch,
     ChannelRecord,
+    ListingPage,
     PlaylistEntry,
     SearchHit,
     VideoBatch,
@@ -173,6 +174,21 @@ def list_channel_uploads(
 
 
 def search_videos(
+    client: Any, *, query: str, max_results: int | None = None, caller: ApiCaller | None = None, **filters: Any
+) -> Iterator[SearchHit]:
+    """Keyword search (100 units per page of ≤50). Minimum views is not an API filter:
+    fetch the hits' stats with :func:`fetch_video_stats` and filter afterwards. ``filters`` are
+    those of :func:`search_pages` (published_after/before, region, language, order, …)."""
+    count = 0
+    for page in search_pages(client, query=query, page_size=max_results, caller=caller, **filters):
+        for hit in page.items:
+            yield hit
+            count += 1
+            if max_results is not None and count >= max_results:
+                return
+
+
+def search_pages(
     client: Any,
     *,
     query: str,
@@ -183,15 +199,16 @@ def search_videos(
     order: str = "relevance",
     video_duration: str | None = None,
     channel_id: str | None = None,
-    max_results: int | None = None,
+    page_size: int | None = None,
+    page_token: str | None = None,
     caller: ApiCaller | None = None,
-) -> Iterator[SearchHit]:
-    """Keyword search (100 units per page of ≤50). Minimum views is not an API filter:
-    fetch the hits' stats with :func:`fetch_video_stats` and filter afterwards."""
+) -> Iterator[ListingPage[SearchHit]]:
+    """Search page by page, starting at ``page_token``: a harvest saves each page's
+    ``next_page_token`` and resumes there after a crash instead of paying 100 units again."""
     caller = caller or ApiCaller()
     params: dict[str, Any] = {
         "q": query, "part": "snippet", "type": "video", "fields": SEARCH_FIELDS,
-        "maxResults": MAX_RESULTS_PER_PAGE if max_results is None else min(max_results, MAX_RESULTS_PER_PAGE),
+        "maxResults": MAX_RESULTS_PER_PAGE if page_size is None else min(page_size, MAX_RESULTS_PER_PAGE),
         "order": order,
     }
     optional = {
@@ -201,20 +218,37 @@ def search_videos(
         "videoDuration": video_duration, "channelId": channel_id,
     }
     params.update({k: v for k, v in optional.items() if v})
-    count = 0
-    for response in _pages(caller, client.search().list, params):
+    for response in _pages(caller, client.search().list, params, start_token=page_token):
+        hits = []
         for item in response.get("items") or []:
             video_id = (item.get("id") or {}).get("videoId")
             if not video_id:
                 continue
             snippet = item.get("snippet") or {}
             # search.list (unlike videos.list) HTML-escapes titles: "Silk &amp; embroidery".
-            yield SearchHit(video_id, _unescape(snippet.get("title")), snippet.get("channelId"),
-                            _unescape(snippet.get("channelTitle")),
-                            parse_timestamp(snippet.get("publishedAt")))
-            count += 1
-            if max_results is not None and count >= max_results:
-                return
+            hits.append(SearchHit(video_id, _unescape(snippet.get("title")), snippet.get("channelId"),
+                                  _unescape(snippet.get("channelTitle")),
+                                  parse_timestamp(snippet.get("publishedAt"))))
+        yield ListingPage(tuple(hits), response.get("nextPageToken"))
+
+
+def playlist_pages(
+    client: Any, playlist_id: str, *, caller: ApiCaller | None = None, page_token: str | None = None
+) -> Iterator[ListingPage[PlaylistEntry]]:
+    """A playlist page by page (1 unit each), starting at ``page_token`` (see :func:`search_pages`)."""
+    caller = caller or ApiCaller()
+    params: dict[str, Any] = {
+        "playlistId": playlist_id, "part": "contentDetails", "fields": PLAYLIST_FIELDS,
+        "maxResults": MAX_RESULTS_PER_PAGE,
+    }
+    for response in _pages(caller, client.playlistItems().list, params, start_token=page_token):
+        entries = []
+        for item in response.get("items") or []:
+            details = item.get("contentDetails") or {}
+            if details.get("videoId"):
+                entries.append(PlaylistEntry(details["videoId"], parse_timestamp(details.get("videoPublishedAt")),
+                                             len(entries)))
+        yield ListingPage(tuple(entries), response.get("nextPageToken"))
 
 
 def uploads_per_month(
@@ -236,8 +270,10 @@ def lifetime_uploads_per_month(
     return video_count / months
 
 
-def _pages(caller: ApiCaller, list_method: Any, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    token: str | None = None
+def _pages(
+    caller: ApiCaller, list_method: Any, params: dict[str, Any], *, start_token: str | None = None
+) -> Iterator[dict[str, Any]]:
+    token: str | None = start_token
     seen: set[str] = set()
     while True:
         response = caller.execute(list_method(**params, **({"pageToken": token} if token else {})))

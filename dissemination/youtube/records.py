@@ -85,3 +85,11 @@ class SearchHit:
 
 VideoBatch = Batch[VideoRecord]
 ChannelBatch = Batch[ChannelRecord]
+
+
+@dataclass(frozen=True)
+class ListingPage(Generic[R]):
+    """One page of a paged listing and the token of the next page (None on the last)."""
+
+    items: tuple[R, ...]
+    next_page_token: str | None

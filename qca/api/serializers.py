@@ -1,1 +1,83 @@
 """DRF serializers of the Learn (fsQCA) area."""
+
+from rest_framework import serializers
+
+from ..models import Analysis, Condition, Configuration, Recommendation, Result, Study
+
+
+class ConditionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Condition
+        fields = ["id", "column", "label", "variable_key", "method", "anchors", "expectation", "level_labels"]
+
+
+class StudySerializer(serializers.ModelSerializer):
+    conditions = ConditionSerializer(many=True, read_only=True)
+    n_cases = serializers.IntegerField(read_only=True)
+    columns = serializers.ListField(source="column_names", read_only=True)
+
+    class Meta:
+        model = Study
+        fields = ["id", "name", "description", "source", "as_of", "upload_filename", "codebook_name",
+                  "codebook_version", "checksum", "outcome_column", "n_cases", "columns", "conditions",
+                  "rerun_of", "created_at"]
+        read_only_fields = fields
+
+
+class StudyCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    as_of = serializers.DateField(required=False, help_text="Build the study from the coded videos as of this date.")
+    file = serializers.FileField(required=False, help_text="Or upload a CSV/XLSX table (multipart).")
+    outcome_column = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def validate(self, attrs):
+        if bool(attrs.get("as_of")) == bool(attrs.get("file")):
+            raise serializers.ValidationError("Give either `as_of` (videos) or `file` (upload), not both.")
+        return attrs
+
+
+class ConfigurationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Configuration
+        fields = ["id", "position", "term", "literals", "raw_coverage", "unique_coverage", "consistency", "strategy"]
+
+
+class AnalysisSerializer(serializers.ModelSerializer):
+    result = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = Analysis
+        fields = ["id", "study", "name", "outcome", "negate_outcome", "conditions", "incl_cut", "n_cut", "pri_cut",
+                  "dir_exps", "calibrations", "status", "progress", "stage", "error", "result", "created_at",
+                  "finished_at"]
+        read_only_fields = ["calibrations", "status", "progress", "stage", "error", "result", "created_at",
+                            "finished_at"]
+
+
+class ResultSerializer(serializers.ModelSerializer):
+    configurations = ConfigurationSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Result
+        fields = ["id", "analysis", "solution_consistency", "solution_coverage", "configurations", "necessity",
+                  "truth_table", "solutions", "configuration_chart", "robustness", "warnings", "cli_command",
+                  "created_at"]
+        read_only_fields = fields
+
+
+class RecommendationSerializer(serializers.ModelSerializer):
+    nearest = ConfigurationSerializer(read_only=True)
+
+    class Meta:
+        model = Recommendation
+        fields = ["id", "result", "title", "codes", "memberships", "nearest", "strategy", "changes",
+                  "membership_before", "membership_after", "evidence", "created_at"]
+        read_only_fields = ["memberships", "nearest", "strategy", "changes", "membership_before",
+                            "membership_after", "evidence", "created_at"]
+
+
+class RecommendationCreateSerializer(serializers.Serializer):
+    result = serializers.IntegerField()
+    title = serializers.CharField(required=False, allow_blank=True, default="")
+    codes = serializers.DictField(child=serializers.FloatField(), help_text="Planned raw values: {column: value}.")
