@@ -1,0 +1,338 @@
+"""Boolean minimisation of a truth table (R QCA's ``minimize``).
+
+* ``complex`` (conservative): prime implicants of the positive rows only;
+* ``parsimonious``: prime implicants of all rows that are not negative (remainders and
+  rows below n_cut may be used);
+* ``intermediate``: for every pair of conservative model i and parsimonious model j,
+  prime implicants of the positive rows plus the easy counterfactuals (see
+  :mod:`.intermediate`), named ``CiPj`` as in R.
+
+Each solution lists all minimal models (model ambiguity), the PI chart, the PIs common
+to all models (R's "essential"), and the simplifying assumptions (remainders covered).
+Contradictory simplifying assumptions -- remainders used both for the outcome and for
+its negation -- are flagged when ``check_contradictions`` is on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from .cover import DEFAULT_MAX_MODELS, row_dominance, solve_chart
+from .errors import QCAComputationError, QCAInputError, QCAWarning
+from .fit import Memberships, SufficiencyFit, TermFit, sufficiency_fit, terms_fit
+from .implicants import prime_implicants, rows_of_terms
+from .intermediate import EasyCounterfactualFinder, parse_dir_exp
+from .terms import ConditionSpace, covers
+from .truthtable import TruthTable
+
+SOLUTION_TYPES = ("complex", "parsimonious", "intermediate")
+
+
+@dataclass
+class Model:
+    name: str
+    terms: list[str]
+    terms_fit: list[TermFit]
+    fit: SufficiencyFit
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "terms": self.terms,
+            **self.fit.to_dict(),
+            "terms_fit": [t.to_dict() for t in self.terms_fit],
+        }
+
+
+@dataclass
+class PIChart:
+    PIs: list[str]
+    configurations: list[int]
+    matrix: list[list[bool]]
+
+    def to_dict(self) -> dict:
+        return {"PIs": self.PIs, "configurations": self.configurations, "matrix": self.matrix}
+
+
+@dataclass
+class Solution:
+    """One minimisation: a conservative, a parsimonious or one intermediate (CiPj) solution."""
+
+    kind: str
+    name: str
+    models: list[Model]
+    essential: list[str]
+    pi_chart: PIChart
+    terms: dict[str, TermFit]
+    simplifying_assumptions: dict[str, list[int]] = field(default_factory=dict)
+    easy_counterfactuals: list[int] | None = None
+    difficult_counterfactuals: list[int] | None = None
+    conservative_model: list[str] | None = None
+    parsimonious_model: list[str] | None = None
+    # engine internals: prime implicants (as arrays) of each model
+    model_terms: list[np.ndarray] = field(default_factory=list, repr=False)
+
+    def to_dict(self) -> dict:
+        result = {
+            "kind": self.kind,
+            "name": self.name,
+            "models": [m.to_dict() for m in self.models],
+            "essential": self.essential,
+            "PIchart": self.pi_chart.to_dict(),
+            "terms": {name: _without_name(fit) for name, fit in self.terms.items()},
+            "SA": self.simplifying_assumptions,
+        }
+        if self.kind == "intermediate":
+            result.update(
+                EC=self.easy_counterfactuals,
+                DC=self.difficult_counterfactuals,
+                c_sol=self.conservative_model,
+                p_sol=self.parsimonious_model,
+            )
+        return result
+
+
+@dataclass
+class MinimizeResult:
+    solution_type: str
+    outcome: str
+    conditions: list[str]
+    solutions: list[Solution]
+    truth_table: TruthTable
+    contradictory_simplifying_assumptions: list[int] | None = None
+    warnings: list[QCAWarning] = field(default_factory=list)
+
+    @property
+    def models(self) -> list[tuple[str, Model]]:
+        """(display name, model) pairs; intermediate models are named CiPj (CiPj-Mk when
+        one pair has several models), as R prints them."""
+        named = []
+        for solution in self.solutions:
+            for model in solution.models:
+                if self.solution_type != "intermediate":
+                    named.append((model.name, model))
+                elif len(solution.models) == 1:
+                    named.append((solution.name, model))
+                else:
+                    named.append((f"{solution.name}-{model.name}", model))
+        return named
+
+    def to_dict(self) -> dict:
+        terms: dict[str, dict] = {}
+        for solution in self.solutions:
+            for name, fit in solution.terms.items():
+                terms.setdefault(name, _without_name(fit))
+        essential = sorted(
+            set.intersection(*(set(s.essential) for s in self.solutions)) if self.solutions else set()
+        )
+        return {
+            "solution": self.solution_type,
+            "outcome": self.outcome,
+            "conditions": self.conditions,
+            "models": [
+                {"name": name, "terms": m.terms, **m.fit.to_dict()} for name, m in self.models
+            ],
+            "terms": terms,
+            "essential": essential,
+            "solutions": [s.to_dict() for s in self.solutions],
+            "contradictory_simplifying_assumptions": self.contradictory_simplifying_assumptions,
+            "truth_table": self.truth_table.to_dict(),
+            "warnings": [w.to_dict() for w in self.warnings],
+        }
+
+
+def _without_name(fit: TermFit) -> dict:
+    return {key: value for key, value in fit.to_dict().items() if key != "term"}
+
+
+class _Problem:
+    """The truth table prepared for minimisation."""
+
+    def __init__(self, tt: TruthTable):
+        self.tt = tt
+        self.space: ConditionSpace = tt.space
+        self.positive = tt.codes_with("1")
+        self.negative = tt.codes_with("0", "C")
+        if len(self.positive) == 0:
+            raise QCAComputationError(
+                "no truth table row has OUT = 1: nothing to explain (lower incl_cut?)"
+            )
+        self.memberships = Memberships(tt.dataset, self.space)
+        self.y = tt.outcome_membership()
+        self._term_cache: dict[bytes, np.ndarray] = {}
+        self.solution_cache: dict[tuple, Solution] = {}
+
+    def term_memberships(self, terms: np.ndarray) -> np.ndarray:
+        """Memberships of the cases in each term, cached (models share many terms)."""
+        rows = []
+        for term in terms:
+            key = term.tobytes()
+            if key not in self._term_cache:
+                self._term_cache[key] = self.memberships.of_term(term)
+            rows.append(self._term_cache[key])
+        return np.vstack(rows) if rows else np.zeros((0, self.memberships.n_cases))
+
+    def not_negative(self) -> np.ndarray:
+        all_rows = np.ones(self.space.n_rows, dtype=bool)
+        all_rows[self.negative] = False
+        return np.flatnonzero(all_rows)
+
+
+def _solve(
+    problem: _Problem,
+    kind: str,
+    name: str,
+    allowed_codes: np.ndarray,
+    row_dom: bool,
+    all_sol: bool,
+    max_models: int,
+) -> Solution:
+    # Different (conservative, parsimonious) pairs often share their easy counterfactuals:
+    # identical allowed rows give identical solutions.
+    key = (np.asarray(allowed_codes, dtype=np.int64).tobytes(), row_dom, all_sol, max_models)
+    if key in problem.solution_cache:
+        cached = problem.solution_cache[key]
+        return replace(cached, kind=kind, name=name)
+    space = problem.space
+    primes = prime_implicants(space, allowed_codes, problem.positive)
+    if len(primes) == 1 and np.all(primes[0] == -1):
+        raise QCAComputationError(
+            "all truth table configurations are used: every condition is minimised away"
+        )
+    positive_rows = space.decode(problem.positive)
+    chart = covers(primes, positive_rows)
+    chart_primes = primes
+    if row_dom and not all_sol:
+        keep = row_dominance(chart)
+        chart, chart_primes = chart[keep], primes[keep]
+    solved = solve_chart(chart, all_sol=all_sol, max_models=max_models)
+    pi_names = [space.to_string(t) for t in chart_primes]
+    models, model_terms = [], []
+    for index, model in enumerate(solved.models, start=1):
+        terms = chart_primes[list(model)]
+        memberships = problem.term_memberships(terms)
+        names = [pi_names[i] for i in model]
+        fits = terms_fit(names, memberships, problem.y)
+        whole = sufficiency_fit(memberships.max(axis=0), problem.y)
+        models.append(Model(f"M{index}", names, fits, whole))
+        model_terms.append(terms)
+    used = sorted({i for model in solved.models for i in model})
+    overall = terms_fit(
+        [pi_names[i] for i in used], problem.term_memberships(chart_primes[used]), problem.y
+    )
+    essential = [pi_names[i] for i in used if all(i in model for model in solved.models)]
+    positive_set = set(problem.positive.tolist())
+    simplifying = {}
+    for model, terms in zip(models, model_terms, strict=True):
+        covered = rows_of_terms(space, terms)
+        simplifying[model.name] = [int(c) + 1 for c in covered if int(c) not in positive_set]
+    solution = Solution(
+        kind=kind,
+        name=name,
+        models=models,
+        essential=essential,
+        pi_chart=PIChart(
+            PIs=pi_names,
+            configurations=[int(c) + 1 for c in problem.positive],
+            matrix=chart.tolist(),
+        ),
+        terms={fit.term: fit for fit in overall},
+        simplifying_assumptions=simplifying,
+        model_terms=model_terms,
+    )
+    if solved.truncated:
+        solution.essential = []
+    problem.solution_cache[key] = solution
+    return solution
+
+
+def _contradictory_assumptions(tt: TruthTable, used: set[int], row_dom: bool, max_models: int) -> list[int]:
+    """Remainders used as simplifying assumptions for the outcome and for its negation."""
+    from .truthtable import truth_table
+
+    spec = tt.outcome_spec
+    negated_outcome = ("" if spec.negated else "~") + spec.label.lstrip("~")
+    try:
+        negated_tt = truth_table(
+            tt.dataset, negated_outcome, tt.conditions, tt.incl_cut, tt.n_cut, tt.pri_cut
+        )
+        problem = _Problem(negated_tt)
+        solution = _solve(problem, "parsimonious", "P", problem.not_negative(), row_dom, False, max_models)
+    except QCAComputationError:
+        return []
+    other = {row for rows in solution.simplifying_assumptions.values() for row in rows}
+    return sorted(used & other)
+
+
+def minimize(
+    tt: TruthTable,
+    solution: str = "complex",
+    dir_exp: str | list[str] | None = None,
+    row_dom: bool = False,
+    all_sol: bool = False,
+    max_models: int = DEFAULT_MAX_MODELS,
+    check_contradictions: bool = True,
+) -> MinimizeResult:
+    """Minimise a truth table. ``solution`` is ``complex``, ``parsimonious`` or
+    ``intermediate`` (which needs ``dir_exp``, e.g. ``"A, ~B, C[1,2], ~D*E"``)."""
+    if solution == "conservative":
+        solution = "complex"
+    if solution not in SOLUTION_TYPES:
+        raise QCAInputError(f"solution must be one of {', '.join(SOLUTION_TYPES)}, got {solution!r}")
+    if solution != "intermediate" and dir_exp:
+        raise QCAInputError("directional expectations apply to the intermediate solution only")
+    problem = _Problem(tt)
+    warnings = list(tt.warnings)
+    args = (row_dom, all_sol, max_models)
+
+    if solution == "complex":
+        solutions = [_solve(problem, "complex", "C", problem.positive, *args)]
+    else:
+        parsimonious = _solve(problem, "parsimonious", "P", problem.not_negative(), *args)
+        solutions = [parsimonious]
+        if solution == "intermediate":
+            if dir_exp is None or (isinstance(dir_exp, str) and not dir_exp.strip()):
+                raise QCAInputError("the intermediate solution needs directional expectations (dir_exp)")
+            finder = EasyCounterfactualFinder(problem.space, parse_dir_exp(dir_exp, problem.space))
+            conservative = _solve(problem, "complex", "C", problem.positive, *args)
+            solutions = []
+            for i, c_terms in enumerate(conservative.model_terms, start=1):
+                for j, (p_model, p_terms) in enumerate(
+                    zip(parsimonious.models, parsimonious.model_terms, strict=True), start=1
+                ):
+                    assumptions = np.array(
+                        [r - 1 for r in parsimonious.simplifying_assumptions[p_model.name]],
+                        dtype=np.int64,
+                    )
+                    easy = finder.easy(c_terms, p_terms, assumptions)
+                    allowed = np.union1d(problem.positive, assumptions[easy])
+                    result = _solve(problem, "intermediate", f"C{i}P{j}", allowed, *args)
+                    result.easy_counterfactuals = [int(c) + 1 for c in assumptions[easy]]
+                    result.difficult_counterfactuals = [int(c) + 1 for c in assumptions[~easy]]
+                    result.conservative_model = conservative.models[i - 1].terms
+                    result.parsimonious_model = p_model.terms
+                    # the PI chart lists only PIs that cover a positive row (R drops the rest)
+                    solutions.append(result)
+
+    for s in solutions:
+        if len(s.models) >= max_models:
+            warnings.append(
+                QCAWarning("models_truncated", f"{s.name}: only the first {max_models} models are listed")
+            )
+    csa = None
+    if check_contradictions and solution != "complex":
+        used = {row for s in solutions for rows in s.simplifying_assumptions.values() for row in rows}
+        if solution == "intermediate":
+            used = {row for s in solutions for row in (s.easy_counterfactuals or [])}
+        csa = _contradictory_assumptions(tt, used, row_dom, max_models)
+        if csa:
+            warnings.append(
+                QCAWarning(
+                    "contradictory_simplifying_assumptions",
+                    f"{len(csa)} remainders are used for both the outcome and its negation: "
+                    + ", ".join(map(str, csa[:20])),
+                )
+            )
+    return MinimizeResult(solution, tt.outcome, tt.conditions, solutions, tt, csa, warnings)

@@ -1,0 +1,138 @@
+"""Boolean terms over a set of conditions, and R QCA's notation for them.
+
+A *term* (conjunction, implicant) is an integer vector with one entry per condition:
+``-1`` when the condition is absent (don't care), otherwise the level it must take
+(0/1 for crisp and fuzzy sets, 0..L-1 for multi-value sets). Terms are written as in
+R's QCA (>= 3): ``A*~B`` for binary data and ``A[2]*B[0]`` when any condition is
+multi-value.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import QCAInputError
+
+ABSENT = -1
+_BRACKET = re.compile(r"^(~?)([^\[\]~*]+)\[([0-9,\s]+)\]$")
+
+
+@dataclass(frozen=True)
+class ConditionSpace:
+    """Names and numbers of levels of the conditions of one analysis."""
+
+    names: tuple[str, ...]
+    levels: tuple[int, ...]
+
+    @property
+    def k(self) -> int:
+        return len(self.names)
+
+    @property
+    def multivalue(self) -> bool:
+        return any(level > 2 for level in self.levels)
+
+    @property
+    def n_rows(self) -> int:
+        return int(np.prod(self.levels, dtype=np.int64))
+
+    @property
+    def radix(self) -> np.ndarray:
+        """Place values of each condition in a row code (first condition most significant)."""
+        weights = np.ones(self.k, dtype=np.int64)
+        for j in range(self.k - 2, -1, -1):
+            weights[j] = weights[j + 1] * self.levels[j + 1]
+        return weights
+
+    # -- rows -----------------------------------------------------------------------------
+    def encode(self, configurations: np.ndarray) -> np.ndarray:
+        """Row codes (0-based) of configurations; R's row id is code + 1."""
+        return np.asarray(configurations, dtype=np.int64) @ self.radix
+
+    def decode(self, codes: np.ndarray) -> np.ndarray:
+        codes = np.asarray(codes, dtype=np.int64)
+        levels = np.asarray(self.levels, dtype=np.int64)
+        return (codes[:, None] // self.radix[None, :]) % levels[None, :]
+
+    # -- notation -------------------------------------------------------------------------
+    def literal(self, condition: int, level: int) -> str:
+        name = self.names[condition]
+        if self.multivalue:
+            return f"{name}[{level}]"
+        return name if level == 1 else f"~{name}"
+
+    def to_string(self, term: np.ndarray | tuple[int, ...]) -> str:
+        parts = [self.literal(j, int(v)) for j, v in enumerate(term) if v != ABSENT]
+        return "*".join(parts) if parts else "1"
+
+    def configuration_string(self, row: np.ndarray) -> str:
+        return self.to_string(row)
+
+    def sort_key(self, term: np.ndarray | tuple[int, ...]) -> tuple:
+        """admisc::sortExpressions order: fewer literals first, then condition by condition
+        with lower levels first (~X before X) and an absent condition last."""
+        values = tuple(int(v) for v in term)
+        n_literals = sum(v != ABSENT for v in values)
+        return (n_literals, tuple(v if v != ABSENT else 10**6 for v in values))
+
+    def sort_terms(self, terms: np.ndarray) -> np.ndarray:
+        if len(terms) == 0:
+            return terms.reshape(0, self.k)
+        order = sorted(range(len(terms)), key=lambda i: self.sort_key(terms[i]))
+        return terms[order]
+
+    def parse_literal(self, text: str) -> tuple[int, list[int]]:
+        """``A`` / ``~A`` / ``A[1]`` / ``A[1,2]`` -> (condition index, allowed levels)."""
+        text = text.strip()
+        match = _BRACKET.match(text)
+        if match:
+            negated, name, values = match.groups()
+            j = self._index(name.strip())
+            levels = sorted({int(v) for v in values.split(",") if v.strip()})
+            if any(v >= self.levels[j] for v in levels):
+                raise QCAInputError(f"{text!r}: {name} has levels 0..{self.levels[j] - 1}")
+            if negated:
+                levels = [v for v in range(self.levels[j]) if v not in levels]
+            return j, levels
+        negated = text.startswith("~")
+        name = text[1:].strip() if negated else text
+        j = self._index(name)
+        if self.levels[j] > 2:
+            raise QCAInputError(f"{text!r}: multi-value condition {name} needs a level, e.g. {name}[1]")
+        return j, [0] if negated else [1]
+
+    def parse_term(self, text: str) -> np.ndarray:
+        """Parse a conjunction such as ``A*~B`` (each literal must name a single level)."""
+        term = np.full(self.k, ABSENT, dtype=np.int64)
+        for part in text.split("*"):
+            j, levels = self.parse_literal(part)
+            if len(levels) != 1:
+                raise QCAInputError(f"{part!r} names several levels; not allowed in a term")
+            if term[j] != ABSENT and term[j] != levels[0]:
+                raise QCAInputError(f"{text!r} is contradictory in {self.names[j]}")
+            term[j] = levels[0]
+        return term
+
+    def _index(self, name: str) -> int:
+        try:
+            return self.names.index(name)
+        except ValueError:
+            raise QCAInputError(
+                f"unknown condition {name!r}; conditions: {', '.join(self.names)}"
+            ) from None
+
+
+def covers(terms: np.ndarray, configurations: np.ndarray) -> np.ndarray:
+    """Boolean matrix (terms x configurations): does the term contain the configuration?"""
+    terms = np.asarray(terms)
+    configurations = np.asarray(configurations)
+    if len(terms) == 0 or len(configurations) == 0:
+        return np.zeros((len(terms), len(configurations)), dtype=bool)
+    result = np.ones((len(terms), len(configurations)), dtype=bool)
+    for j in range(terms.shape[1]):
+        fixed = terms[:, j][:, None]
+        result &= (fixed == ABSENT) | (fixed == configurations[:, j][None, :])
+    return result
