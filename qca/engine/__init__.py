@@ -53,8 +53,8 @@ __all__ = [
     "necessity_fit",
     "ols_prescreen",
     "robustness",
-    "suggest_anchors",
     "sufficiency_fit",
+    "suggest_anchors",
     "superset_necessity",
     "truth_table",
 ]

@@ -97,10 +97,10 @@ def calibrate_direct(
     cdf = None
     if ecdf:
         inside = values[(values >= min(e, c, i)) & (values <= max(e, c, i))]
-        cdf = lambda v: np.searchsorted(np.sort(inside), v, side="right") / len(inside)  # noqa: E731
+        cdf = lambda v: np.searchsorted(np.sort(inside), v, side="right") / len(inside)
     fs = np.empty_like(values)
     for n, v in enumerate(values):
-        at_or_below = lambda t: v < t or _close(v, t)  # noqa: E731
+        at_or_below = lambda t, v=v: v < t or _close(v, t)
         if increasing:
             if at_or_below(e):
                 fs[n] = 0.0
@@ -132,10 +132,10 @@ def _calibrate_bell(values: np.ndarray, anchors: list[float], below: float, abov
     if len({e1, c1, i1}) < 3 or len({i2, c2, e2}) < 3 or c1 == c2 or (e1 == e2 if increasing else i1 == i2):
         raise QCAInputError("some anchors are equal that should differ")
     fs = np.empty_like(values)
-    rise = lambda v, e, c: ((e - v) / (e - c)) ** below / 2  # noqa: E731
-    fall = lambda v, i, c: 1 - ((i - v) / (i - c)) ** above / 2  # noqa: E731
+    rise = lambda v, e, c: ((e - v) / (e - c)) ** below / 2
+    fall = lambda v, i, c: 1 - ((i - v) / (i - c)) ** above / 2
     for n, v in enumerate(values):
-        le = lambda t: v < t or _close(v, t)  # noqa: E731
+        le = lambda t, v=v: v < t or _close(v, t)
         if increasing:
             if le(e1):
                 fs[n] = 0
@@ -202,7 +202,7 @@ def calibrate_tfr(x: Sequence[float]) -> np.ndarray:
     """Totally fuzzy and relative method for Likert-type items: (F(x) - F(1)) / (1 - F(1))."""
     values = _as_array(x)
     ordered = np.sort(values)
-    cdf = lambda v: np.searchsorted(ordered, v, side="right") / len(values)  # noqa: E731
+    cdf = lambda v: np.searchsorted(ordered, v, side="right") / len(values)
     base = cdf(1.0)
     if base >= 1:
         raise QCAInputError("all values are <= 1: TFR calibration is undefined")

@@ -52,7 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     minimize_cmd.add_argument("--dir-exp", help='directional expectations, e.g. "A,~B,-,C" or "A, ~B*C"')
     minimize_cmd.add_argument("--row-dom", action="store_true", help="apply row dominance (R's row.dom)")
     minimize_cmd.add_argument("--all-sol", action="store_true", help="all irredundant models (R's all.sol)")
-    minimize_cmd.add_argument("--max-models", type=int, default=256)
+    minimize_cmd.add_argument("--max-models", type=int, default=64)
     minimize_cmd.add_argument("--no-csa", action="store_true", help="skip the contradictory-assumption check")
 
     nec = commands.add_parser("necessity")

@@ -34,7 +34,7 @@ import numpy as np
 
 from .errors import QCAComputationError
 
-DEFAULT_MAX_MODELS = 256  # beyond this, model ambiguity is reported, not listed
+DEFAULT_MAX_MODELS = 64  # beyond this, model ambiguity is reported, not listed
 MAX_SEARCH_WORK = 300_000  # configurations examined over all search nodes of a block
 
 
@@ -72,7 +72,7 @@ def _members(mask: int) -> list[int]:
 
 
 def _undominated_columns(candidates: list[int]) -> list[int]:
-    order = sorted(range(len(candidates)), key=lambda c: bin(candidates[c]).count("1"))
+    order = sorted(range(len(candidates)), key=lambda c: candidates[c].bit_count())
     kept: list[int] = []
     for c in order:
         own = candidates[c]
@@ -169,7 +169,7 @@ class _BlockSearch:
 
 
 def _minimum_covers(chart: np.ndarray, max_models: int) -> tuple[list[tuple[int, ...]], bool]:
-    n_pis, n_cols = chart.shape
+    _n_pis, n_cols = chart.shape
     candidates = [_bits(np.flatnonzero(chart[:, c])) for c in range(n_cols)]
     columns = _undominated_columns(candidates)
     per_block, truncated = [], False

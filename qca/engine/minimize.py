@@ -298,10 +298,18 @@ def minimize(
             finder = EasyCounterfactualFinder(problem.space, parse_dir_exp(dir_exp, problem.space))
             conservative = _solve(problem, "complex", "C", problem.positive, *args)
             solutions = []
+            pairs = len(conservative.models) * len(parsimonious.models)
+            if pairs > max_models:
+                warnings.append(QCAWarning(
+                    "models_truncated",
+                    f"{pairs} (conservative, parsimonious) model pairs: only the first {max_models} "
+                    "intermediate solutions are computed"))
             for i, c_terms in enumerate(conservative.model_terms, start=1):
                 for j, (p_model, p_terms) in enumerate(
                     zip(parsimonious.models, parsimonious.model_terms, strict=True), start=1
                 ):
+                    if len(solutions) >= max_models:
+                        break
                     assumptions = np.array(
                         [r - 1 for r in parsimonious.simplifying_assumptions[p_model.name]],
                         dtype=np.int64,

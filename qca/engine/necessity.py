@@ -117,6 +117,7 @@ def superset_necessity(
     warnings = input_warnings(dataset, conditions)
     evaluated = 0
     stopped_early = False
+    found_at_previous_size = False
 
     def fits(x):
         both = np.minimum(x, y[None, :]).sum(axis=1)

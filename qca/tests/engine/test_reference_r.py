@@ -8,7 +8,12 @@ import numpy as np
 import pytest
 
 from qca.engine import minimize, truth_table
-from qca.engine.calibrate import calibrate_crisp, calibrate_direct, calibrate_indirect, calibrate_tfr
+from qca.engine.calibrate import (
+    calibrate_crisp,
+    calibrate_direct,
+    calibrate_indirect,
+    calibrate_tfr,
+)
 from qca.engine.necessity import necessity, superset_necessity
 
 from .conftest import REFERENCE_DATASETS, assert_close, load_data, load_reference
@@ -159,8 +164,8 @@ def test_calibration(example):
     elif "method = 'TFR'" in call:
         result = calibrate_tfr(x)
     else:
-        named = dict(
-            (part.split("=")[0].strip(), float(part.split("=")[1])) for part in anchors.group(1).split(",")
-        )
+        named = {
+            part.split("=")[0].strip(): float(part.split("=")[1]) for part in anchors.group(1).split(",")
+        }
         result = calibrate_direct(x, named, **options)
     assert np.allclose(result, expected, rtol=0, atol=1e-9)
