@@ -45,3 +45,10 @@ def __getattr__(name: str) -> Any:
     if name in _EXPORTS:
         return getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
     raise AttributeError(name)
+
+
+# `train` and `evaluate` are also the names of submodules. Once a submodule is
+# imported, Python binds the package attribute to the module, so the lazy
+# __getattr__ above would never run for them; bind the functions eagerly instead.
+from .evaluate import evaluate  # noqa: E402
+from .train import resume, train  # noqa: E402

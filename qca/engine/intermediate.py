@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import QCAInputError
-from .terms import ABSENT, ConditionSpace
+from .terms import ABSENT, ConditionSpace, covers_codes
 
 
 @dataclass
@@ -116,37 +116,41 @@ def simplified_term(comp: np.ndarray, pars: np.ndarray, expectations: Directiona
 class EasyCounterfactualFinder:
     """Easy counterfactuals for many (conservative, parsimonious) model pairs.
 
-    The simplified term of each (conservative PI, parsimonious PI) pair, and the rows it
-    contains, are computed once and kept as Python-int bitsets over the truth table rows,
-    so that each model pair costs a few big-integer ORs.
+    All (conservative term, parsimonious term) pairs of a model pair are simplified at
+    once with array operations (individual expectations), and the simplifying
+    assumptions inside any simplified term are found with one (terms x rows) test.
     """
 
     def __init__(self, space: ConditionSpace, expectations: DirectionalExpectations):
         self.space = space
         self.expectations = expectations
-        self._rows: dict[tuple[bytes, bytes], int] = {}
+        # drop[j, v]: a literal "condition j at level v" contradicts j's expectation
+        self._drop = np.zeros((space.k, max(space.levels)), dtype=bool)
+        for j, expected in expectations.individual.items():
+            self._drop[j, [v for v in range(space.levels[j]) if v not in expected]] = True
 
-    def _pair_rows(self, comp: np.ndarray, pars: np.ndarray) -> int:
-        key = (comp.tobytes(), pars.tobytes())
-        if key not in self._rows:
-            term = simplified_term(comp, pars, self.expectations)
-            bits = 0
-            if term is not None:
-                from .implicants import rows_of_terms
-
-                flags = np.zeros(self.space.n_rows, dtype=bool)
-                flags[rows_of_terms(self.space, term[None, :])] = True
-                bits = int.from_bytes(np.packbits(flags, bitorder="little").tobytes(), "little")
-            self._rows[key] = bits
-        return self._rows[key]
+    def simplified_terms(self, conservative_terms: np.ndarray, parsimonious_terms: np.ndarray) -> np.ndarray:
+        """The distinct simplified terms of every (C, P) pair with P a superset of C."""
+        comp = np.asarray(conservative_terms)[:, None, :]
+        pars = np.asarray(parsimonious_terms)[None, :, :]
+        fixed = pars != ABSENT
+        superset = np.all(~fixed | (pars == comp), axis=2)
+        if self.expectations.conjunctural:  # rare; conjunctions decide per pair
+            pairs = np.argwhere(superset)
+            terms = [simplified_term(comp[i, 0], pars[0, j], self.expectations) for i, j in pairs]
+            return np.unique(np.array(terms, dtype=np.int64).reshape(-1, self.space.k), axis=0)
+        candidate = (comp != ABSENT) & ~fixed
+        levels = np.broadcast_to(np.where(comp == ABSENT, 0, comp), candidate.shape)
+        drop = candidate & self._drop[np.arange(self.space.k), levels]
+        result = np.where(drop, ABSENT, np.broadcast_to(comp, drop.shape))
+        return np.unique(result[superset], axis=0)
 
     def easy(self, conservative_terms: np.ndarray, parsimonious_terms: np.ndarray,
              simplifying_assumptions: np.ndarray) -> np.ndarray:
         """Boolean mask over the simplifying assumptions (row codes): which are easy."""
         if len(simplifying_assumptions) == 0 or self.expectations.empty:
             return np.zeros(len(simplifying_assumptions), dtype=bool)
-        selected = 0
-        for comp in conservative_terms:
-            for pars in parsimonious_terms:
-                selected |= self._pair_rows(comp, pars)
-        return np.array([(selected >> int(code)) & 1 == 1 for code in simplifying_assumptions], dtype=bool)
+        terms = self.simplified_terms(conservative_terms, parsimonious_terms)
+        if len(terms) == 0:
+            return np.zeros(len(simplifying_assumptions), dtype=bool)
+        return covers_codes(self.space, terms, simplifying_assumptions).any(axis=0)

@@ -19,12 +19,12 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .cover import DEFAULT_MAX_MODELS, row_dominance, solve_chart
+from .cover import DEFAULT_MAX_MODELS, ChartSolution, row_dominance, solve_chart
 from .errors import QCAComputationError, QCAInputError, QCAWarning
 from .fit import Memberships, SufficiencyFit, TermFit, sufficiency_fit, terms_fit
-from .implicants import prime_implicants, rows_of_terms
+from .implicants import prime_implicants
 from .intermediate import EasyCounterfactualFinder, parse_dir_exp
-from .terms import ConditionSpace, covers
+from .terms import ConditionSpace, covers, covers_codes
 from .truthtable import TruthTable
 
 SOLUTION_TYPES = ("complex", "parsimonious", "intermediate")
@@ -161,23 +161,72 @@ class _Problem:
             )
         self.memberships = Memberships(tt.dataset, self.space)
         self.y = tt.outcome_membership()
-        self._term_cache: dict[bytes, np.ndarray] = {}
+        self._term_cache: dict[bytes, tuple[np.ndarray, SufficiencyFit]] = {}
         self.solution_cache: dict[tuple, Solution] = {}
 
     def term_memberships(self, terms: np.ndarray) -> np.ndarray:
         """Memberships of the cases in each term, cached (models share many terms)."""
-        rows = []
-        for term in terms:
-            key = term.tobytes()
-            if key not in self._term_cache:
-                self._term_cache[key] = self.memberships.of_term(term)
-            rows.append(self._term_cache[key])
+        rows = [self._term(term)[0] for term in terms]
         return np.vstack(rows) if rows else np.zeros((0, self.memberships.n_cases))
+
+    def term_fits(self, terms: np.ndarray) -> list[SufficiencyFit]:
+        """Each term's own fit (independent of the model it is in), cached."""
+        return [self._term(term)[1] for term in terms]
+
+    def _term(self, term: np.ndarray) -> tuple[np.ndarray, SufficiencyFit]:
+        key = term.tobytes()
+        if key not in self._term_cache:
+            membership = self.memberships.of_term(term)
+            self._term_cache[key] = (membership, sufficiency_fit(membership, self.y))
+        return self._term_cache[key]
 
     def not_negative(self) -> np.ndarray:
         all_rows = np.ones(self.space.n_rows, dtype=bool)
         all_rows[self.negative] = False
         return np.flatnonzero(all_rows)
+
+
+def _model(problem: _Problem, name: str, term_names: list[str], terms: np.ndarray) -> Model:
+    memberships = problem.term_memberships(terms)
+    fits = terms_fit(term_names, memberships, problem.y, problem.term_fits(terms))
+    return Model(name, term_names, fits, sufficiency_fit(memberships.max(axis=0), problem.y))
+
+
+def _simplifying_assumptions(
+    space: ConditionSpace, primes: np.ndarray, used: list[int], models: list[tuple[int, ...]],
+    candidates: np.ndarray,
+) -> list[list[int]]:
+    """Row ids of the non-positive rows each model covers.
+
+    A PI lies inside the allowed rows, so only the allowed non-positive rows
+    (``candidates``) can be simplifying assumptions: one (used PI x candidate) matrix,
+    then an OR per model -- no enumeration of the rows inside each term.
+    """
+    if len(candidates) == 0:
+        return [[] for _ in models]
+    inside = covers_codes(space, primes[used], candidates)
+    row_of = {pi: r for r, pi in enumerate(used)}
+    return [
+        (candidates[inside[[row_of[pi] for pi in model]].any(axis=0)] + 1).tolist()
+        for model in models
+    ]
+
+
+def _solve_chart(
+    problem: _Problem, allowed_codes: np.ndarray, row_dom: bool, all_sol: bool, max_models: int
+) -> tuple[np.ndarray, np.ndarray, ChartSolution]:
+    """The PI chart (PIs x positive rows), its PIs and its minimal covers."""
+    space = problem.space
+    primes = prime_implicants(space, allowed_codes, problem.positive)
+    if len(primes) == 1 and np.all(primes[0] == -1):
+        raise QCAComputationError(
+            "all truth table configurations are used: every condition is minimised away"
+        )
+    chart = covers(primes, space.decode(problem.positive))
+    if row_dom and not all_sol:
+        keep = row_dominance(chart)
+        chart, primes = chart[keep], primes[keep]
+    return chart, primes, solve_chart(chart, all_sol=all_sol, max_models=max_models)
 
 
 def _solve(
@@ -196,38 +245,22 @@ def _solve(
         cached = problem.solution_cache[key]
         return replace(cached, kind=kind, name=name)
     space = problem.space
-    primes = prime_implicants(space, allowed_codes, problem.positive)
-    if len(primes) == 1 and np.all(primes[0] == -1):
-        raise QCAComputationError(
-            "all truth table configurations are used: every condition is minimised away"
-        )
-    positive_rows = space.decode(problem.positive)
-    chart = covers(primes, positive_rows)
-    chart_primes = primes
-    if row_dom and not all_sol:
-        keep = row_dominance(chart)
-        chart, chart_primes = chart[keep], primes[keep]
-    solved = solve_chart(chart, all_sol=all_sol, max_models=max_models)
+    chart, chart_primes, solved = _solve_chart(problem, allowed_codes, row_dom, all_sol, max_models)
     pi_names = [space.to_string(t) for t in chart_primes]
     models, model_terms = [], []
     for index, model in enumerate(solved.models, start=1):
         terms = chart_primes[list(model)]
-        memberships = problem.term_memberships(terms)
-        names = [pi_names[i] for i in model]
-        fits = terms_fit(names, memberships, problem.y)
-        whole = sufficiency_fit(memberships.max(axis=0), problem.y)
-        models.append(Model(f"M{index}", names, fits, whole))
+        models.append(_model(problem, f"M{index}", [pi_names[i] for i in model], terms))
         model_terms.append(terms)
     used = sorted({i for model in solved.models for i in model})
     overall = terms_fit(
-        [pi_names[i] for i in used], problem.term_memberships(chart_primes[used]), problem.y
+        [pi_names[i] for i in used], problem.term_memberships(chart_primes[used]), problem.y,
+        problem.term_fits(chart_primes[used]),
     )
     essential = [pi_names[i] for i in used if all(i in model for model in solved.models)]
-    positive_set = set(problem.positive.tolist())
-    simplifying = {}
-    for model, terms in zip(models, model_terms, strict=True):
-        covered = rows_of_terms(space, terms)
-        simplifying[model.name] = [int(c) + 1 for c in covered if int(c) not in positive_set]
+    simplifying = _simplifying_assumptions(
+        space, chart_primes, used, solved.models, np.setdiff1d(allowed_codes, problem.positive)
+    )
     solution = Solution(
         kind=kind,
         name=name,
@@ -239,7 +272,7 @@ def _solve(
             matrix=chart.tolist(),
         ),
         terms={fit.term: fit for fit in overall},
-        simplifying_assumptions=simplifying,
+        simplifying_assumptions=dict(zip((m.name for m in models), simplifying, strict=True)),
         model_terms=model_terms,
     )
     if solved.truncated:
@@ -259,10 +292,15 @@ def _contradictory_assumptions(tt: TruthTable, used: set[int], row_dom: bool, ma
             tt.dataset, negated_outcome, tt.conditions, tt.incl_cut, tt.n_cut, tt.pri_cut
         )
         problem = _Problem(negated_tt)
-        solution = _solve(problem, "parsimonious", "P", problem.not_negative(), row_dom, False, max_models)
+        allowed = problem.not_negative()
+        _, primes, solved = _solve_chart(problem, allowed, row_dom, False, max_models)
     except QCAComputationError:
         return []
-    other = {row for rows in solution.simplifying_assumptions.values() for row in rows}
+    # only the simplifying assumptions of the negated solution are needed: no fits
+    used_pis = sorted({i for model in solved.models for i in model})
+    candidates = np.setdiff1d(allowed, problem.positive)
+    per_model = _simplifying_assumptions(problem.space, primes, used_pis, solved.models, candidates)
+    other = {row for rows in per_model for row in rows}
     return sorted(used & other)
 
 

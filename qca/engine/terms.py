@@ -136,3 +136,20 @@ def covers(terms: np.ndarray, configurations: np.ndarray) -> np.ndarray:
         fixed = terms[:, j][:, None]
         result &= (fixed == ABSENT) | (fixed == configurations[:, j][None, :])
     return result
+
+
+def covers_codes(space: ConditionSpace, terms: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Like :func:`covers`, for configurations given as row codes.
+
+    For binary conditions a term is a (mask, value) pair over the bits of the row code,
+    so the test is one AND and one comparison per (term, row) instead of k comparisons.
+    """
+    terms = np.asarray(terms, dtype=np.int64).reshape(-1, space.k)
+    codes = np.asarray(codes, dtype=np.int64)
+    if space.multivalue:
+        return covers(terms, space.decode(codes))
+    fixed = terms != ABSENT
+    radix = space.radix
+    mask = fixed.astype(np.int64) @ radix
+    value = np.where(fixed, terms, 0) @ radix
+    return (codes[None, :] & mask[:, None]) == value[:, None]
