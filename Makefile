@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 SUDO   := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: run test install install-dev chromium migrate demo serve smoke lint bench-qca clean
+.PHONY: run test install install-dev chromium js-tools migrate demo serve smoke lint bench-qca clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,12 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || ( $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium )
 
+# axe-core for the accessibility smoke test, pinned by tests/js/package-lock.json.
+js-tools:
+	@command -v npm >/dev/null 2>&1 || ( $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm )
+	npm ci --prefix tests/js --no-audit --no-fund --silent
+
 migrate: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput -v0
@@ -40,7 +46,7 @@ demo: migrate
 run: demo
 	$(PY) manage.py run_embedded
 
-test: install-dev chromium
+test: install-dev chromium js-tools
 	$(VENV)/bin/pytest
 
 lint: install-dev

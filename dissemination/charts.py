@@ -4,7 +4,9 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
-SERIES = (("views", "Views", "#a4161a"), ("likes", "Likes", "#0550ae"), ("comments", "Comments", "#116329"))
+from ichplatform.charts import PALETTE, themed
+
+SERIES = (("views", "Views", PALETTE[0]), ("likes", "Likes", PALETTE[1]), ("comments", "Comments", PALETTE[3]))
 
 
 def snapshot_figure(snapshots: Sequence) -> go.Figure:
@@ -19,11 +21,9 @@ def snapshot_figure(snapshots: Sequence) -> go.Figure:
         figure.add_trace(go.Scatter(x=days, y=values, name=label, mode="lines+markers", connectgaps=False,
                                     line={"color": colour}, marker={"size": 4},
                                     yaxis="y" if field == "views" else "y2"))
-    figure.update_layout(
-        margin={"l": 60, "r": 60, "t": 30, "b": 40}, height=360, hovermode="x unified",
-        legend={"orientation": "h", "y": 1.12}, paper_bgcolor="#ffffff", plot_bgcolor="#ffffff",
-        yaxis={"title": "Views", "gridcolor": "#eaeef2"},
-        yaxis2={"title": "Likes, comments", "overlaying": "y", "side": "right", "showgrid": False},
-        xaxis={"title": "Captured on"},
-    )
+    themed(figure, title="Views, likes and comments by day", x_title="captured on (day)",
+           y_title="views (count)", height=360)
+    figure.update_layout(margin={"r": 70}, hovermode="x unified",
+                         yaxis2={"title": {"text": "likes, comments (count)"}, "overlaying": "y", "side": "right",
+                                 "showgrid": False})
     return figure

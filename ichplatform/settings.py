@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "dissemination",
     "qca",
     "generation",
+    "campaigns",
 ]
 
 MIDDLEWARE = [
@@ -82,6 +83,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.tenancy.institution_context",
@@ -132,6 +134,8 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The language switch sets this cookie; a year, so a staff member's choice outlives the session.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 TIME_ZONE = env.str("DJANGO_TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
@@ -240,6 +244,9 @@ GENERATION_MAX_OUTPUT_SIDE = env.int("GENERATION_MAX_OUTPUT_SIDE", default=4096)
 GENERATION_WORK_DIR = Path(env.str("GENERATION_WORK_DIR", default=str(VAR_DIR / "generation")))
 GENERATION_DEVICE = env.str("GENERATION_DEVICE", default="auto")
 GENERATION_BATCH_MAX = env.int("GENERATION_BATCH_MAX", default=16)
+GENERATION_DATA_WORKERS = env.int("GENERATION_DATA_WORKERS", default=2)
+GENERATION_GPU_QUEUE = env.str("GENERATION_GPU_QUEUE", default="gpu")
+GENERATION_PRODUCT_QUEUE = env.str("GENERATION_PRODUCT_QUEUE", default="default")
 GENERATION_PROGRESS_SECONDS = env.float("GENERATION_PROGRESS_SECONDS", default=2.0)
 GENERATION_TRAIN_TIME_LIMIT = env.int("GENERATION_TRAIN_TIME_LIMIT", default=48 * 3600)
 

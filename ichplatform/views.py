@@ -1,13 +1,26 @@
+"""The home page: the staff dashboard (KPIs and charts across the three areas); coders get
+their way into coding."""
+
 from django.shortcuts import render
 
 from accounts import selectors
 from accounts.tenancy import require_capability
+from qca.models import Strategy
+
+from . import charts, dashboard
+
+STRATEGY_LABELS = {Strategy.PAN_LIFE: "Pan-life", Strategy.PAN_KNOWLEDGE: "Pan-knowledge",
+                   Strategy.UNCLASSIFIED: "Unclassified"}
 
 
 @require_capability("view_pages")
 def home(request):
     institution = request.institution
-    return render(request, "core/home.html", {
-        "members": selectors.members_of(institution=institution),
-        "recent_events": selectors.audit_events_of(institution=institution, limit=10),
-    })
+    context = {"recent_events": selectors.audit_events_of(institution=institution, limit=8)}
+    if request.membership.can("manage_content"):
+        board = dashboard.build(institution=institution)
+        context.update(board=board, figures={
+            "views": charts.views_over_time_figure(board.views_by_day),
+            "strategies": charts.effect_by_strategy_figure(board.effects_by_strategy(), STRATEGY_LABELS),
+        })
+    return render(request, "core/home.html", context)

@@ -7,8 +7,12 @@ reported through a callback so that a Celery task can record it.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
 
 from . import engine_link as engine
 from .calibration import calibrated_table
@@ -77,7 +81,8 @@ def compute(study, spec: AnalysisSpec, progress: Callable[[int, str], None] = la
         warnings.extend(w.to_dict() for w in result.warnings if w.to_dict() not in warnings)
     progress(90, "configuration chart")
     chart = engine_configuration_chart(results)
-    robustness = engine_robustness(dataset, spec)
+    progress(93, "robustness")
+    robustness = engine_robustness(study, dataset, spec)
     progress(100, "done")
     return Computed(
         memberships={"columns": dataset.columns, "cases": dataset.case_names, "rows": dataset.values.tolist()},
@@ -101,20 +106,101 @@ def _unique(items: list[dict]) -> list[dict]:
 
 
 def engine_configuration_chart(results: dict) -> dict:
-    """The engine's configuration-chart data for the intermediate (else complex) solution."""
-    chart_builder = getattr(engine, "configuration_chart", None)
-    if chart_builder is None:
-        return {"unavailable": "the engine does not provide configuration-chart data yet"}
-    main = results.get("intermediate") or results.get("complex")
-    if main is None:
-        return {"unavailable": "no solution to chart"}
-    return chart_builder(main, results.get("parsimonious")).to_dict()
+    """The engine's configuration chart of every model of the intermediate (else complex) solution.
+
+    The first model's chart is the one shown and stored as configurations; the other distinct charts
+    are kept under `alternatives` so that model ambiguity is shown rather than hidden. Core conditions are those the
+    parsimonious solution keeps (for an intermediate model, its own parsimonious model `CiPj`)."""
+    kind = "intermediate" if "intermediate" in results else "complex"
+    main, parsimonious = results[kind], results.get("parsimonious")
+    distinct: dict[str, dict] = {}  # models with the same terms and marks (e.g. C1P1-M1, C2P1-M1) share a chart
+    for solution in main.solutions:
+        # One CiPj solution at a time: the engine shares a Model object between pairs with the same easy
+        # counterfactuals and finds a model's pair by identity, which would mark every such model's core
+        # conditions from the first pair's parsimonious model (reported to the engine's maintainer).
+        single = dataclasses.replace(main, solutions=[solution])
+        for index in range(len(single.models)):
+            chart = engine.configuration_chart(single, index, parsimonious=parsimonious).to_dict()
+            key = json.dumps(chart["configurations"], sort_keys=True)
+            if key in distinct:
+                distinct[key]["same_as"].append(chart["model"])
+            else:
+                distinct[key] = {**chart, "same_as": []}
+    first, *alternatives = distinct.values()
+    return {**first, "solution": kind, "n_models": len(main.models), "alternatives": alternatives}
 
 
-def engine_robustness(dataset, spec: AnalysisSpec) -> dict:
-    runner = getattr(engine, "robustness", None)
-    if runner is None:
-        return {"unavailable": "the engine does not provide robustness variants yet"}
-    return runner(dataset, spec.outcome, spec.conditions, incl_cut=spec.incl_cut, n_cut=spec.n_cut,
-                  pri_cut=spec.pri_cut, dir_exp=spec.dir_exp_string(),
-                  negate_outcome=spec.negate_outcome).to_dict()
+# Robustness variants (paper §IV.B.3: consistency cut-off 0.85 instead of 0.8, frequency cut-off 2
+# instead of 1; in the spirit of SetMethods, also other calibration anchors).
+INCL_CUT_STEP = 0.05
+ANCHOR_SHIFT = 0.10  # share of a direct calibration's anchor range (|i - e|) the anchors move by
+
+
+def robustness_variants(study, spec: AnalysisSpec) -> list[dict]:
+    """Threshold variants (consistency cut-off up and down, one more case per row) and calibration
+    variants (every directly calibrated column's three anchors moved down, then up)."""
+    variants = []
+    raised, lowered = round(min(1.0, spec.incl_cut + INCL_CUT_STEP), 4), round(spec.incl_cut - INCL_CUT_STEP, 4)
+    if raised > spec.incl_cut:
+        variants.append({"label": f"consistency cut-off raised to {raised:g}", "incl_cut": raised})
+    if lowered > 0:
+        variants.append({"label": f"consistency cut-off lowered to {lowered:g}", "incl_cut": lowered})
+    variants.append({"label": f"frequency cut-off {spec.n_cut + 1}", "n_cut": spec.n_cut + 1})
+    for direction, sign in (("lower", -1), ("higher", 1)):
+        shifted = shifted_anchors(spec.calibrations, sign)
+        if not shifted:
+            break
+        data, _ = calibrated_table(study, {**spec.calibrations, **shifted})
+        variants.append({"label": f"anchors {ANCHOR_SHIFT:.0%} of their range {direction} "
+                                  f"({', '.join(shifted)})", "data": data,
+                         "anchors": {column: item["anchors"] for column, item in shifted.items()}})
+    return variants
+
+
+def shifted_anchors(calibrations: dict[str, dict], sign: int) -> dict[str, dict]:
+    """The direct calibrations with e, c and i all moved by `sign` x ANCHOR_SHIFT x |i - e|."""
+    shifted = {}
+    for column, item in calibrations.items():
+        if item["method"] == "direct":
+            anchors = item["anchors"]
+            step = sign * ANCHOR_SHIFT * abs(anchors["i"] - anchors["e"])
+            shifted[column] = {"method": "direct",
+                               "anchors": {key: round(anchors[key] + step, 6) for key in ("e", "c", "i")}}
+    return shifted
+
+
+def engine_robustness(study, dataset, spec: AnalysisSpec) -> dict:
+    """The engine's comparison of each variant's first model with the original's (identical / subset /
+    superset / overlap / disjoint / no_solution, the intersection's fit, RF_cov and RF_cons)."""
+    variants = robustness_variants(study, spec)
+    try:
+        outcome = engine.robustness(dataset, spec.outcome_expression, spec.conditions, incl_cut=spec.incl_cut,
+                                    n_cut=spec.n_cut, pri_cut=spec.pri_cut, solution="intermediate",
+                                    dir_exp=spec.dir_exp_string(),
+                                    variants=[{k: v for k, v in variant.items() if k != "anchors"}
+                                              for variant in variants]).to_dict()
+    except engine.QCAError as exc:  # the original solution itself cannot be computed
+        return {"error": str(exc), "variants": []}
+    for stored, variant in zip(outcome["variants"], variants, strict=True):
+        if "anchors" in variant:
+            stored["anchors"] = variant["anchors"]
+    return outcome
+
+
+def regression_prescreen(study) -> dict:
+    """OLS of the study's outcome on its other columns (paper §IV.A.1): a helper for choosing
+    conditions, not QCA. The engine takes a Dataset, so the columns enter as currently calibrated."""
+    conditions = list(study.conditions.all())
+    calibrations = {c.column: {"method": c.method, "anchors": c.anchors} for c in conditions}
+    labels = {"const": "(constant)", **{c.column: c.label for c in conditions}}
+    candidates = [name for name in study.column_names if name != study.outcome_column]
+    try:
+        dataset, _ = calibrated_table(study, calibrations)
+        prescreen = engine.ols_prescreen(dataset, study.outcome_column, candidates).to_dict()
+    except engine.QCAError as exc:
+        return {"error": str(exc)}
+    except ValidationError as exc:
+        return {"error": "; ".join(exc.messages)}
+    for coefficient in prescreen["coefficients"]:
+        coefficient["label"] = labels.get(coefficient["name"], coefficient["name"])
+    return prescreen

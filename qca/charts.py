@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-INK, RED, MUTED, LINE = "#1f2328", "#a4161a", "#57606a", "#8c959f"
+from ichplatform.charts import INK, MUTED, PALETTE, TEMPLATE_NAME
+
+RED, LINE = PALETTE[0], "#8c959f"
 ANCHOR_NAMES = {"e": "exclusion", "c": "crossover", "i": "inclusion", "threshold": "threshold"}
 
 
 def _layout(title: str, x_title: str, y_title: str, **extra) -> dict:
-    return dict(title={"text": title, "font": {"size": 15}}, xaxis={"title": {"text": x_title}},
-                yaxis={"title": {"text": y_title}}, margin={"l": 55, "r": 15, "t": 45, "b": 50}, height=340,
-                plot_bgcolor="#fff", paper_bgcolor="#fff", font={"color": INK}, showlegend=False, **extra)
+    return dict(template=TEMPLATE_NAME, title={"text": title}, xaxis={"title": {"text": x_title}},
+                yaxis={"title": {"text": y_title}}, height=340, showlegend=False, **extra)
 
 
 def _as_dict(figure: go.Figure) -> dict:
@@ -29,7 +30,7 @@ def calibration_histogram(values: list[float], anchors: dict, label: str) -> dic
     for key, value in anchors.items():
         figure.add_vline(x=value, line={"color": RED if key in ("c", "threshold") else INK, "dash": "dash"},
                          annotation_text=f"{ANCHOR_NAMES.get(key, key)} {value:g}", annotation_position="top")
-    figure.update_layout(**_layout(f"{label}: raw values", label, "cases"))
+    figure.update_layout(**_layout(f"{label}: raw values", label, "cases (count)"))
     return _as_dict(figure)
 
 
@@ -39,7 +40,7 @@ def calibration_curve(values: list[float], memberships: list[float], cases: list
                                   marker={"color": RED, "size": 7, "opacity": 0.7},
                                   hovertemplate="%{text}<br>raw %{x}<br>membership %{y:.3f}<extra></extra>"))
     figure.add_hline(y=0.5, line={"color": MUTED, "dash": "dot"})
-    figure.update_layout(**_layout(f"{label}: calibrated memberships", label, "membership"))
+    figure.update_layout(**_layout(f"{label}: calibrated memberships", label, "membership (0–1)"))
     figure.update_yaxes(range=[-0.03, 1.03])
     return _as_dict(figure)
 
@@ -68,7 +69,7 @@ def coverage_over_time(points: list[dict]) -> dict:
                                 line={"color": RED}))
     figure.add_trace(go.Scatter(x=dates, y=[p["consistency"] for p in points], mode="lines+markers",
                                 name="consistency", line={"color": INK, "dash": "dot"}))
-    figure.update_layout(**_layout("Solution fit over time", "study", "value", ))
+    figure.update_layout(**_layout("Solution fit over time", "study", "coverage, consistency (0–1)"))
     figure.update_layout(showlegend=True)
     figure.update_yaxes(range=[0, 1.05])
     return _as_dict(figure)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .models import Analysis, AnalysisStatus, Recommendation, Result, Study, StudySource, TypologyRule
+from .typology import literals_from_chart
 
-SYMBOLS = {  # Table 6 notation
-    ("present", True): "●", ("absent", True): "⊗", ("present", False): "●", ("absent", False): "⊗",
-}
+# The paper's Table 6 notation: ● present, ⊗ absent; large for core, small for peripheral conditions
+# (the template draws the size; the engine's own `symbol` uses • / ⊘ for peripheral marks instead).
+SYMBOLS = {"present": "●", "absent": "⊗"}
 
 
 def studies(*, institution):
@@ -36,24 +37,19 @@ def recommendations_of(*, result: Result):
 @dataclass
 class ChartCell:
     state: str = ""  # "present", "absent" or "" (don't care)
-    core: bool | None = None  # None: the engine gave no core/peripheral information
+    core: bool = False
 
     @property
     def symbol(self) -> str:
-        return SYMBOLS.get((self.state, bool(self.core)), "")
+        return SYMBOLS.get(self.state, "")
 
     @property
     def css(self) -> str:
-        if not self.state:
-            return "dontcare"
-        return f"{'core' if self.core else 'peripheral'} {self.state}"
+        return f"{'core' if self.core else 'peripheral'} {self.state}" if self.state else "dontcare"
 
     @property
     def description(self) -> str:
-        if not self.state:
-            return "does not matter"
-        kind = "core" if self.core else "peripheral" if self.core is False else ""
-        return f"{kind} condition {self.state}".strip()
+        return f"{'core' if self.core else 'peripheral'} condition {self.state}" if self.state else "does not matter"
 
 
 @dataclass
@@ -63,24 +59,49 @@ class ChartRow:
     cells: list[ChartCell] = field(default_factory=list)
 
 
-def configuration_chart(result: Result) -> dict:
-    """Rows = conditions, columns = configurations; plus fit per configuration and solution."""
-    configurations = list(result.configurations.all())
-    labels = {c.column: c.label for c in result.analysis.study.conditions.all()}
+def _chart_rows(conditions: list[str], labels: dict[str, str], literals: list[dict]) -> list[ChartRow]:
+    """Rows = conditions, one cell per configuration (given by its literals)."""
     rows = []
-    for column in result.analysis.conditions:
+    for column in conditions:
         row = ChartRow(column, labels.get(column, column))
-        for configuration in configurations:
-            literal = configuration.literals.get(column)
-            if literal is None:
-                row.cells.append(ChartCell())
-            else:
-                row.cells.append(ChartCell("present" if literal["present"] else "absent", literal.get("core")))
+        for configuration in literals:
+            literal = configuration.get(column)
+            row.cells.append(ChartCell() if literal is None else
+                             ChartCell("present" if literal["present"] else "absent", bool(literal.get("core"))))
         rows.append(row)
-    has_core = any(c.get("core") is not None for conf in configurations for c in conf.literals.values())
-    return {"configurations": configurations, "rows": rows, "has_core": has_core,
+    return rows
+
+
+def configuration_chart(result: Result) -> dict:
+    """The chart of the first model (its configurations are the stored rows, with their strategy),
+    plus one chart per other model when several models fit equally well."""
+    configurations = list(result.configurations.all())
+    conditions = result.analysis.conditions
+    labels = {c.column: c.label for c in result.analysis.study.conditions.all()}
+    stored = result.configuration_chart or {}
+    alternatives = []
+    for chart in stored.get("alternatives", []):
+        columns = [{"position": number, "term": c["term"], "raw_coverage": c["raw_coverage"],
+                    "unique_coverage": c["unique_coverage"], "consistency": c["consistency"]}
+                   for number, c in enumerate(chart["configurations"], start=1)]
+        alternatives.append({
+            "model": chart["model"], "same_as": chart.get("same_as", []), "configurations": columns,
+            "rows": _chart_rows(conditions, labels, [literals_from_chart(c) for c in chart["configurations"]]),
+            "solution_coverage": chart["solution_coverage"], "solution_consistency": chart["solution_consistency"]})
+    return {"configurations": configurations, "model": stored.get("model", ""), "same_as": stored.get("same_as", []),
+            "n_models": stored.get("n_models", 1),
+            "solution": stored.get("solution", "intermediate"),
+            "rows": _chart_rows(conditions, labels, [c.literals for c in configurations]),
             "solution_coverage": result.solution_coverage, "solution_consistency": result.solution_consistency,
-            "unavailable": (result.configuration_chart or {}).get("unavailable", "")}
+            "alternatives": alternatives}
+
+
+def robustness_panel(result: Result) -> dict:
+    """The engine's robustness comparison, with each verdict in words."""
+    stored = dict(result.robustness or {})
+    stored["variants"] = [{**variant, "verdict": variant["relation"].replace("_", " ")}
+                          for variant in stored.get("variants", [])]
+    return stored
 
 
 # -- cases of configurations -----------------------------------------------------------------------

@@ -20,7 +20,7 @@ from .engine_link import QCAError
 from .models import (Analysis, AnalysisStatus, Condition, Configuration, Expectation, Recommendation, Result,
                      Study, StudySource, TypologyRule)
 from .recommend import Recommender
-from .typology import DEFAULT_RULES, classify, parse_term, rules_from_rows
+from .typology import DEFAULT_RULES, classify, literals_from_chart, rules_from_rows
 
 # Small analyses run in the request; larger ones go to the `analysis` queue with progress.
 INLINE_MAX_CASES = 500
@@ -224,13 +224,13 @@ def analysis_run(*, analysis_id: int) -> Analysis:
 @transaction.atomic
 def _store_result(analysis: Analysis, computed) -> Result:
     Result.objects.filter(analysis=analysis).delete()
-    main = _main_model(computed.solutions)
+    chart = computed.configuration_chart
     result = Result.objects.create(
         institution=analysis.institution, analysis=analysis, memberships=computed.memberships,
         necessity=computed.necessity, truth_table=computed.truth_table, solutions=computed.solutions,
         configuration_chart=computed.configuration_chart, robustness=computed.robustness,
-        warnings=computed.warnings, solution_consistency=_number(main.get("inclS")),
-        solution_coverage=_number(main.get("covS")), cli_command=cli_command(analysis))
+        warnings=computed.warnings, solution_consistency=_number(chart["solution_consistency"]),
+        solution_coverage=_number(chart["solution_coverage"]), cli_command=cli_command(analysis))
     for position, row in enumerate(configuration_rows(computed), start=1):
         Configuration.objects.create(institution=analysis.institution, result=result, position=position, **row)
     configurations_classify(result=result)
@@ -245,27 +245,15 @@ def _number(value) -> float | None:
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
 
 
-def _main_model(solutions: dict) -> dict:
-    """The first model of the intermediate solution (else the complex one): what the chart shows."""
-    for kind in ("intermediate", "complex"):
-        solution = solutions.get(kind, {})
-        if "error" not in solution and solution.get("solutions"):
-            models = solution["solutions"][0]["models"]
-            if models:
-                return models[0]
-    return {}
-
-
 def configuration_rows(computed) -> list[dict]:
-    chart = computed.configuration_chart or {}
-    if chart.get("configurations"):
-        return [{"term": c["term"], "literals": c["literals"], "raw_coverage": _number(c.get("covS")),
-                 "unique_coverage": _number(c.get("covU")), "consistency": _number(c.get("inclS"))}
-                for c in chart["configurations"]]
-    model = _main_model(computed.solutions)
-    return [{"term": fit["term"], "literals": parse_term(fit["term"]), "raw_coverage": _number(fit.get("covS")),
-             "unique_coverage": _number(fit.get("covU")), "consistency": _number(fit.get("inclS"))}
-            for fit in model.get("terms_fit", [])]
+    """The configurations of the engine's chart (first model): per named condition whether it is
+    present or absent and whether it is core (kept by the parsimonious solution) or peripheral."""
+    return [{"term": configuration["term"],
+             "literals": literals_from_chart(configuration),
+             "raw_coverage": _number(configuration["raw_coverage"]),
+             "unique_coverage": _number(configuration["unique_coverage"]),
+             "consistency": _number(configuration["consistency"])}
+            for configuration in computed.configuration_chart["configurations"]]
 
 
 @transaction.atomic

@@ -44,6 +44,13 @@ def parse_term(term: str) -> dict[str, dict]:
     return literals
 
 
+def literals_from_chart(configuration: dict) -> dict[str, dict]:
+    """The literals of one configuration of the engine's chart data, with the core mark:
+    {"A": {"present": True, "core": True}, "B": {"present": False, "core": False}}."""
+    return {cell["condition"]: {"present": cell["status"] == "present", "core": cell["strength"] == "core"}
+            for cell in configuration["cells"] if cell["status"] is not None}
+
+
 def classify(literals: dict[str, dict], rules: list[RuleSpec], keys: dict[str, str] | None = None):
     """(strategy, matching rule or None). `keys` maps a column to its codebook variable key."""
     keys = keys or {}

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from accounts.tenancy import owned_or_404, require_capability
 
 from . import charts, exports, selectors, services
+from .analysis import regression_prescreen
 from .calibration import calibrate, suggestion_details
 from .forms import (AnalysisForm, CalibrationForm, RecommendationForm, RerunForm, TypologyRuleForm,
                     UploadStudyForm, VideoStudyForm)
@@ -96,7 +97,7 @@ def study_detail(request, study_pk):
     study = _owned(Study, request, study_pk)
     return render(request, "qca/study_detail.html", {
         "study": study, "conditions": study.conditions.all(), "analyses": selectors.analyses_of(study=study),
-        "excluded": study.data.get("excluded", []),
+        "excluded": study.data.get("excluded", []), "prescreen": regression_prescreen(study),
     })
 
 
@@ -202,7 +203,7 @@ def analysis_detail(request, analysis_pk):
         "result": result, "chart": selectors.configuration_chart(result), "xy_plots": xy_plots,
         "truth_rows": truth_rows, "conditions": analysis.conditions,
         "solutions": [(kind, result.solutions.get(kind, {})) for kind in ("complex", "parsimonious", "intermediate")],
-        "robustness": result.robustness, "comparable": selectors.comparable_analyses(analysis=analysis),
+        "robustness": selectors.robustness_panel(result), "comparable": selectors.comparable_analyses(analysis=analysis),
         "rerun_form": RerunForm(),
     })
     return render(request, "qca/result.html", context)

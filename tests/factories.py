@@ -79,7 +79,7 @@ def load_app_factories():
     """Import each app's `tests/factories.py`, which registers its models."""
     import importlib
 
-    for app in ("dissemination", "qca", "generation"):
+    for app in ("dissemination", "qca", "generation", "campaigns"):
         try:
             importlib.import_module(f"{app}.tests.factories")
         except ModuleNotFoundError as exc:

@@ -28,6 +28,23 @@ def make_finished_analysis(tenant, study=None) -> Analysis:
     return services.analysis_submit(analysis=analysis, actor=tenant.users["staff"], inline=True)
 
 
+def upload_table(tenant, rows: list[tuple], header: str, name: str = "Known case") -> Study:
+    """A study uploaded from `rows` (cases c1, c2, ...) with the columns named in `header` ("A,B,Y")."""
+    lines = [f"case,{header}"] + [f"c{i + 1}," + ",".join(str(v) for v in row) for i, row in enumerate(rows)]
+    return services.study_create_from_upload(institution=tenant.institution, actor=tenant.users["staff"], name=name,
+                                             filename="known.csv", content=("\n".join(lines) + "\n").encode())
+
+
+# A crisp table whose intermediate solution A*~B + B*~C keeps a strict superset of the literals of the
+# parsimonious A + B*~C (reasoning in test_chart_robustness.py): core and peripheral marks, both signs.
+KNOWN_ROWS = [(1, 0, 0, 1), (1, 0, 1, 1), (0, 1, 0, 1), (0, 0, 0, 0), (0, 0, 1, 0), (0, 1, 1, 0)]
+KNOWN_EXPECTATIONS = {"A": "present", "B": "absent", "C": "absent"}
+
+
+def upload_known_case(tenant) -> Study:
+    return upload_table(tenant, KNOWN_ROWS, "A,B,C,Y")
+
+
 @register(Study)
 def _study(tenant):
     return make_study(tenant)

@@ -27,7 +27,7 @@ DEMO_USERS = [  # username, password, role
     ("demo-partner", "heritage-partner", Role.PARTNER),
 ]
 DEMO_TOKEN_NAME = "demo partner token"
-APP_SEEDERS = ("dissemination.demo", "qca.demo", "generation.demo")
+APP_SEEDERS = ("dissemination.demo", "qca.demo", "generation.demo", "campaigns.demo")
 SEED = 20_260_101
 
 

@@ -1,0 +1,3 @@
+from .views import router
+
+urlpatterns = router.urls
