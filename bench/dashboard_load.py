@@ -154,9 +154,10 @@ def main() -> None:
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     server = None
     try:
+        from django.contrib.auth import get_user_model
+
         from accounts import services
         from accounts.models import Role
-        from django.contrib.auth import get_user_model
 
         started = time.perf_counter()
         spec = []
@@ -204,11 +205,12 @@ def main() -> None:
                                    f"127.0.0.1:{args.port}", "-w", str(args.workers), "--log-level", "warning"],
                                   cwd=ROOT, env=env)
         _wait_ready(args.port, spec, args.workers)
+        alone = _alone(args.port, spec)
         load = subprocess.run([sys.executable, __file__, "--load", str(spec_path), "--port", str(args.port),
                                "--clients", str(args.clients), "--seconds", str(args.seconds)],
                               capture_output=True, text=True, check=True)
         samples = json.loads(load.stdout)
-        report(args, samples, queries, n_videos, n_snapshots, setup_s, connection)
+        report(args, samples, queries, alone, n_videos, n_snapshots, setup_s, connection)
     finally:
         if server is not None:
             server.terminate()
@@ -241,27 +243,46 @@ def _wait_ready(port: int, spec: list[dict], workers: int) -> None:
             assert response.status == 200, (path, response.status)
 
 
+def _alone(port: int, spec: list[dict], repeat: int = 10) -> dict[str, float]:
+    """Median latency of each target with no other request in flight (service time, no queueing)."""
+    medians = {}
+    for path in PAGES + API:
+        times = []
+        for n in range(repeat):
+            tenant = spec[n % len(spec)]
+            headers = ({"Cookie": f"sessionid={tenant['session']}"} if path in PAGES
+                       else {"Authorization": f"Bearer {tenant['token']}"})
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+            started = time.perf_counter()
+            connection.request("GET", path, headers=headers)
+            connection.getresponse().read()
+            times.append((time.perf_counter() - started) * 1000)
+        medians[path] = statistics.median(times)
+    return medians
+
+
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def report(args, samples, queries, n_videos, n_snapshots, setup_s, connection) -> None:
+def report(args, samples, queries, alone, n_videos, n_snapshots, setup_s, connection) -> None:
     server = connection.cursor().connection.info.server_version
     out = io.StringIO()
     out.write(f"{args.institutions} institutions, {n_videos:,} videos, {n_snapshots:,} snapshots; "
               f"{args.clients} clients for {args.seconds:g} s; gunicorn {args.workers} workers; "
               f"PostgreSQL {server // 10000}; {os.cpu_count()} cores; set-up {setup_s:.0f} s\n")
-    out.write("| target | requests | errors | p50 (ms) | p95 (ms) | queries |\n|---|---|---|---|---|---|\n")
+    out.write("| target | alone, p50 (ms) | requests under load | errors | p50 (ms) | p95 (ms) | queries |\n"
+              "|---|---|---|---|---|---|---|\n")
     for path in PAGES + API:
         mine = [s for s in samples if s[0] == path]
         ok = [latency * 1000 for _, latency, status in mine if status == 200]
         errors = len(mine) - len(ok)
         if ok:
-            out.write(f"| `{path}` | {len(mine)} | {errors} | {statistics.median(ok):.0f} | "
+            out.write(f"| `{path}` | {alone[path]:.0f} | {len(mine)} | {errors} | {statistics.median(ok):.0f} | "
                       f"{_percentile(ok, 0.95):.0f} | {queries[path]} |\n")
         else:
-            out.write(f"| `{path}` | {len(mine)} | {errors} | – | – | {queries[path]} |\n")
+            out.write(f"| `{path}` | {alone[path]:.0f} | {len(mine)} | {errors} | – | – | {queries[path]} |\n")
     total = len(samples) / args.seconds
     out.write(f"throughput: {total:.0f} requests/s in all\n")
     print(out.getvalue())

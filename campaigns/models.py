@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 
 from accounts.models import ApiToken, InstitutionOwned
+from generation.models import JobStatus
 
 
 class CampaignStrategy(models.TextChoices):
@@ -100,11 +101,8 @@ class CampaignTokenGrant(InstitutionOwned):
         return f"{self.token} → {self.campaign}"
 
 
-class ReportStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
+# A report is a background job like a generation job: the same four states.
+ReportStatus = JobStatus
 
 
 def report_upload_to(instance, filename: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import statistics
 from datetime import date
+from xml.sax.saxutils import escape
 
 from django.db.models import OuterRef, Q, Subquery
 from reportlab.graphics.shapes import Circle, Drawing, Line
@@ -18,7 +19,6 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-from xml.sax.saxutils import escape
 
 from dissemination.models import MetricSnapshot, Video
 from dissemination.selectors import effects_as_of

@@ -21,7 +21,14 @@ from dissemination.youtube.urls import InvalidYouTubeReference, parse_video_id
 from qca import services as qca_services
 from qca.models import AnalysisStatus, Configuration, Result
 
-from .models import Campaign, CampaignReport, CampaignStrategy, CampaignTokenGrant, PlannedVideo, ReportStatus
+from .models import (
+    Campaign,
+    CampaignReport,
+    CampaignStrategy,
+    CampaignTokenGrant,
+    PlannedVideo,
+    ReportStatus,
+)
 
 CAMPAIGN_FIELDS = ("name", "goal", "starts_on", "ends_on", "target_regions", "target_languages", "strategy",
                    "evidence_result", "evidence_configuration")
@@ -298,7 +305,7 @@ def report_render(*, report_id: int) -> CampaignReport | None:
     try:
         data = report_data(institution=report.institution, starts_on=report.starts_on, ends_on=report.ends_on)
         pdf = report_pdf(data, media_open=lambda name: default_storage.open(name, "rb"))
-    except Exception as exc:  # noqa: BLE001 - a failed report says why on its page
+    except Exception as exc:
         CampaignReport.objects.filter(pk=report.pk).update(status=ReportStatus.FAILED, error=str(exc)[:2000],
                                                            finished_at=timezone.now())
         raise

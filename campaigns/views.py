@@ -14,7 +14,14 @@ from accounts.tenancy import owned_or_404, require_capability
 from ichplatform.charts import table_csv
 
 from . import charts, selectors, services
-from .forms import CampaignForm, GrantForm, LinkVideoForm, PlannedVideoForm, ProductsForm, ReportForm
+from .forms import (
+    CampaignForm,
+    GrantForm,
+    LinkVideoForm,
+    PlannedVideoForm,
+    ProductsForm,
+    ReportForm,
+)
 from .models import Campaign, CampaignReport, CampaignTokenGrant, PlannedVideo, ReportStatus
 
 

@@ -4,13 +4,15 @@ import json
 
 import plotly.graph_objects as go
 
-SERIES = [  # key in the loss log, label, colour (red for the generators: the paper-cut side)
-    ("g_ab", "G A→B (adversarial)", "#a4161a"),
-    ("g_ba", "G B→A (adversarial)", "#e5989b"),
-    ("cycle", "Cycle consistency", "#0550ae"),
-    ("identity", "Identity", "#57606a"),
-    ("d_a", "D A", "#116329"),
-    ("d_b", "D B", "#7d4e00"),
+from ichplatform.charts import PALETTE, themed
+
+SERIES = [  # key in the loss log, label, colour from the platform's accessible palette
+    ("g_ab", "G A→B (adversarial)", PALETTE[0]),
+    ("g_ba", "G B→A (adversarial)", PALETTE[4]),
+    ("cycle", "Cycle consistency", PALETTE[1]),
+    ("identity", "Identity", PALETTE[6]),
+    ("d_a", "D A", PALETTE[3]),
+    ("d_b", "D B", PALETTE[5]),
 ]
 
 
@@ -23,9 +25,9 @@ def loss_curves(loss_log: list[dict]) -> dict:
         if any(v is not None for v in values):
             figure.add_trace(go.Scatter(x=iterations, y=values, name=label, mode="lines",
                                         line={"color": colour, "width": 2}))
+    themed(figure, title="Training losses", x_title="Iteration", y_title="Loss (unitless)", height=380)
     figure.update_layout(
-        title="Training losses", xaxis_title="Iteration", yaxis_title="Loss", template="plotly_white",
-        height=380, margin={"l": 50, "r": 20, "t": 50, "b": 40}, legend={"orientation": "h", "y": -0.2},
+        margin={"l": 50, "r": 20, "t": 50, "b": 40}, legend={"orientation": "h", "y": -0.2},
         uirevision="losses",  # keep the user's zoom while new points arrive
     )
     return json.loads(figure.to_json())

@@ -18,6 +18,7 @@ import base64
 import csv
 import io
 import json
+import math
 from collections.abc import Sequence
 from urllib.parse import quote
 
@@ -84,7 +85,7 @@ def figure_table(figure, *, x_title: str = "", y_title: str = "") -> tuple[list[
     traces = [t for t in data.get("data", []) if t.get("hoverinfo") != "skip"]
     names = [t.get("name") or f"series {i + 1}" for i, t in enumerate(traces)]
     if traces and all(t.get("type") in ("histogram", "box", "violin") for t in traces):
-        key = lambda t: "y" if t.get("type") in ("box", "violin") and t.get("y") is not None else "x"  # noqa: E731
+        key = lambda t: "y" if t.get("type") in ("box", "violin") and t.get("y") is not None else "x"
         return ["series", y_title if traces[0].get("type") != "histogram" else x_title], [
             [name, value] for name, t in zip(names, traces, strict=True) for value in _values(t.get(key(t)))]
     xs = [_values(t.get("x")) for t in traces]
@@ -106,7 +107,7 @@ def table_csv(header: Sequence[str], rows: Sequence[Sequence]) -> str:
 
 def _cell(value) -> str:
     if isinstance(value, float):
-        return f"{value:,.3f}".rstrip("0").rstrip(".") if value == value else ""
+        return "" if math.isnan(value) else f"{value:,.3f}".rstrip("0").rstrip(".")
     return "" if value is None else str(value)
 
 

@@ -21,8 +21,15 @@ from django.utils import timezone
 
 from dissemination import coding
 from dissemination.effect import dissemination_effect
-from dissemination.models import (CodingAssignment, FinalOrigin, HarvestRun, HarvestStatus, MetricSnapshot,
-                                  QuotaLedger, Video)
+from dissemination.models import (
+    CodingAssignment,
+    FinalOrigin,
+    HarvestRun,
+    HarvestStatus,
+    MetricSnapshot,
+    QuotaLedger,
+    Video,
+)
 from dissemination.youtube.quota import quota_day
 from dissemination.youtube_access import daily_quota
 from generation.models import CreativeProduct, JobStatus, StyleModel

@@ -57,7 +57,7 @@ class Computed:
 def compute(study, spec: AnalysisSpec, progress: Callable[[int, str], None] = lambda pct, stage: None) -> Computed:
     """Run the engine. Raises engine.QCAError (input or computation) or ValidationError."""
     progress(5, "calibrating")
-    dataset, calibration_warnings = calibrated_table(study, spec.calibrations)
+    dataset, calibration_warnings = calibrated_table(study, spec.calibrations, [spec.outcome, *spec.conditions])
     warnings = [{"code": w["code"], "message": f"{column}: {w['message']}"}
                 for column, items in calibration_warnings.items() for w in items]
     progress(15, "necessity")
@@ -150,7 +150,7 @@ def robustness_variants(study, spec: AnalysisSpec) -> list[dict]:
         shifted = shifted_anchors(spec.calibrations, sign)
         if not shifted:
             break
-        data, _ = calibrated_table(study, {**spec.calibrations, **shifted})
+        data, _ = calibrated_table(study, {**spec.calibrations, **shifted}, [spec.outcome, *spec.conditions])
         variants.append({"label": f"anchors {ANCHOR_SHIFT:.0%} of their range {direction} "
                                   f"({', '.join(shifted)})", "data": data,
                          "anchors": {column: item["anchors"] for column, item in shifted.items()}})

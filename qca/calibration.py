@@ -109,11 +109,20 @@ def calibrate(values: list[float], method: str, anchors: dict, case_names: list[
     return Calibrated(memberships=[round(float(m), 6) for m in memberships], warnings=warnings)
 
 
-def calibrated_table(study, calibrations: dict[str, dict]) -> tuple[Dataset, dict]:
-    """The engine Dataset of the calibrated columns and, per column, the calibration warnings."""
+def calibrated_table(study, calibrations: dict[str, dict], order: list[str] | None = None) -> tuple[Dataset, dict]:
+    """The engine Dataset of the calibrated columns and, per column, the calibration warnings.
+
+    Columns come in `order` (an analysis passes its outcome, then its conditions), else in the
+    study's order.
+    """
     case_names = [case["id"] for case in study.data["cases"]]
     columns, warnings = {}, {}
-    for name, spec in calibrations.items():
+    # The study's column order, not the dict's: PostgreSQL's jsonb does not keep key order,
+    # and the exported CSV (and so the reproducing CLI command) must not depend on the database.
+    ordered = [name for name in (order or study.column_names) if name in calibrations]
+    ordered += [name for name in calibrations if name not in ordered]
+    for name in ordered:
+        spec = calibrations[name]
         result = calibrate(study.column_values(name), spec["method"], spec["anchors"], case_names, name)
         columns[name] = result.memberships
         warnings[name] = result.warnings

@@ -67,9 +67,15 @@ class AnalysisForm(forms.Form):
 
 class RecommendationForm(forms.Form):
     title = forms.CharField(max_length=300, required=False, label="Planned video (working title)")
+    # The picked video (`video:<id>` / `planned:<id>`) whose codes pre-filled the form; the view
+    # resolves it within the institution.
+    pick = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, result, **kwargs):
+    def __init__(self, *args, result, picked=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if picked is not None:
+            self.fields["pick"].initial = picked.token
+            self.fields["title"].initial = picked.title
         study = result.analysis.study
         columns = {c["name"]: c for c in study.data["columns"]}
         conditions = {c.column: c for c in study.conditions.all()}
@@ -84,11 +90,22 @@ class RecommendationForm(forms.Form):
             else:
                 unit = spec.get("unit") or ""
                 field = forms.FloatField(label=f"{label}{f' ({unit})' if unit else ''}")
+            if picked is not None and column in picked.codes:
+                value = picked.codes[column]
+                field.initial = (f"{value:g}" if levels else value)
             self.fields[f"code_{column}"] = field
             self.code_fields.append(f"code_{column}")
 
     def codes(self) -> dict:
         return {name[len("code_"):]: self.cleaned_data[name] for name in self.code_fields}
+
+
+class PickVideoForm(forms.Form):
+    pick = forms.ChoiceField(label="Existing video", help_text="Its codes pre-fill the form below.")
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pick"].choices = choices
 
 
 class TypologyRuleForm(forms.Form):

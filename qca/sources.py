@@ -223,9 +223,7 @@ def table_from_videos(*, institution, as_of: date) -> StudyTable:
     for video in videos:
         values, missing = [], []
         for variable in conditions:
-            value = finals.get((video.pk, variable.pk))
-            if value is None:
-                value = _fallback_value(video, variable, polarity)
+            value = _video_value(video, variable, finals, polarity)
             if value is None:
                 missing.append(variable.label)
             values.append(value)
@@ -251,6 +249,29 @@ def _variable_column(variable) -> dict:
         "levels": {str(level["value"]): level["label"] for level in variable.levels},
         "variable_key": variable.key, "expectation": variable.expectation, "unit": variable.unit,
     }
+
+
+def codes_of_video(*, video, keys) -> dict[str, float]:
+    """The video's current value of each codebook variable in `keys`, read as a study of its
+    videos reads it (final coding, else the harvested field or HIV-4 polarity). Keys the
+    codebook lacks and values not known yet are left out: the caller asks for them."""
+    from dissemination.models import Codebook, FinalCoding, SentimentScore
+
+    codebook = Codebook.objects.filter(institution_id=video.institution_id).first()
+    if codebook is None:
+        return {}
+    variables = [v for v in codebook.variables.filter(key__in=list(keys)) if not v.is_outcome]
+    finals = {(f.video_id, f.variable_id): f.value
+              for f in FinalCoding.objects.filter(institution_id=video.institution_id, video=video)}
+    polarity = dict(SentimentScore.objects.filter(institution_id=video.institution_id, video=video)
+                    .values_list("video_id", "polarity"))
+    values = {v.key: _video_value(video, v, finals, polarity) for v in variables}
+    return {key: float(value) for key, value in values.items() if value is not None}
+
+
+def _video_value(video, variable, finals: dict, polarity: dict) -> float | None:
+    value = finals.get((video.pk, variable.pk))
+    return _fallback_value(video, variable, polarity) if value is None else value
 
 
 def _fallback_value(video, variable, polarity: dict) -> float | None:

@@ -2,16 +2,16 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.tenancy import owned_or_404, require_capability
 
-from . import charts, exports, selectors, services
+from . import charts, exports, prefill, selectors, services
 from .analysis import regression_prescreen
 from .calibration import calibrate, suggestion_details
-from .forms import (AnalysisForm, CalibrationForm, RecommendationForm, RerunForm, TypologyRuleForm,
+from .forms import (AnalysisForm, CalibrationForm, PickVideoForm, RecommendationForm, RerunForm, TypologyRuleForm,
                     UploadStudyForm, VideoStudyForm)
 from .models import Analysis, AnalysisStatus, Condition, Recommendation, Study, TypologyRule
 from .sources import StudyDataError
@@ -247,17 +247,28 @@ def analysis_recommend(request, analysis_pk):
     analysis = _owned(Analysis, request, analysis_pk)
     if analysis.status != AnalysisStatus.FINISHED:
         return redirect("qca:analysis", analysis_pk=analysis.pk)
-    form = RecommendationForm(request.POST or None, result=analysis.result)
+    token = (request.POST if request.method == "POST" else request.GET).get("pick", "")
+    try:
+        picked = prefill.pick(institution=request.institution, result=analysis.result,
+                              kind_pk=prefill.parse(token)) if token else None
+    except ValidationError as exc:
+        return HttpResponseBadRequest(" ".join(exc.messages))
+    form = RecommendationForm(request.POST or None, result=analysis.result, picked=picked)
     if request.method == "POST" and form.is_valid():
         try:
-            recommendation = services.recommendation_create(result=analysis.result, actor=request.user,
-                                                            codes=form.codes(), title=form.cleaned_data["title"])
+            recommendation = services.recommendation_create(
+                result=analysis.result, actor=request.user, codes=form.codes(), title=form.cleaned_data["title"],
+                video=picked.video if picked else None)
         except ValidationError as exc:
             _errors_into(form, exc)
         else:
             return redirect("qca:recommendation", recommendation_pk=recommendation.pk)
+    pick_choices = prefill.choices(institution=request.institution)
+    picker = PickVideoForm(initial={"pick": picked.token if picked else None}, choices=pick_choices)
     return render(request, "qca/recommend_form.html", {
-        "analysis": analysis, "form": form, "recent": selectors.recommendations_of(result=analysis.result)[:10]})
+        "analysis": analysis, "form": form, "picker": picker if pick_choices else None, "picked": picked,
+        "missing_labels": [form.fields[f"code_{c}"].label for c in picked.missing] if picked else [],
+        "recent": selectors.recommendations_of(result=analysis.result)[:10]})
 
 
 @_tenant(Recommendation)

@@ -8,7 +8,11 @@ Celery tasks are only enqueued on commit, so none is sent."""
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
-from schemathesis.checks import content_type_conformance, not_a_server_error, response_schema_conformance
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+)
 
 from ichplatform.wsgi import application
 
@@ -16,13 +20,9 @@ pytestmark = pytest.mark.django_db
 
 EXAMPLES_PER_OPERATION = 4
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
-# Defects found by this test in code owned elsewhere, reported to the lead. Each must still fail
-# (strict), so the entry is removed the day it is fixed; anything else failing fails the test.
-KNOWN_DEFECTS = {
-    "GET /api/v1/videos/": "a video without a SentimentScore serialises `sentiment: null`, but the schema's "
-                           "Sentiment is not nullable (fix: `allow_null=True` on VideoSerializer.sentiment in "
-                           "dissemination/api/serializers.py)",
-}
+# Defects found by this test and not fixed yet (label -> why). Each must still fail (strict), so an
+# entry is removed the day it is fixed; anything else failing fails the test. Keep it empty.
+KNOWN_DEFECTS: dict[str, str] = {}
 
 
 @pytest.fixture(autouse=True)
@@ -82,7 +82,7 @@ def _fuzz(headers, methods):
 
         try:
             run()
-        except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001 - collect them all, report at once
+        except (Exception, BaseExceptionGroup) as exc:
             failures[operation.label] = _summary(exc)
     unexpected = {label: why for label, why in failures.items() if label not in KNOWN_DEFECTS}
     assert unexpected == {}, "\n\n".join(f"{label}: {why}" for label, why in unexpected.items())

@@ -12,7 +12,7 @@ from celery.contrib.testing.worker import start_worker
 from accounts.models import AuditEvent
 from ichplatform.celery import app
 from ichplatform.tasks import worker_selftest
-from tests.worker_process import close_worker_db_sessions, start_worker_process
+from tests.worker_process import start_worker_process
 
 pytestmark = [pytest.mark.worker, pytest.mark.embedded]
 
@@ -42,7 +42,6 @@ def test_real_worker_consumes_only_its_queue():
         assert unserved.state == "PENDING", "a worker of 'analysis' must not take 'gpu' work"
         unserved.revoke()
     app.control.purge()
-    close_worker_db_sessions()
 
 
 def _wait_for(predicate, timeout: float, what: str):

@@ -30,10 +30,3 @@ def start_worker_process(*, queues: str, name: str, log_path: Path, extra_env: d
     log = open(log_path, "ab")
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
 
-
-def close_worker_db_sessions() -> None:
-    """Drop the sessions a worker thread left open, so the test DB can be destroyed."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("select pg_terminate_backend(pid) from pg_stat_activity "
-                           "where datname = current_database() and pid <> pg_backend_pid()")

@@ -23,8 +23,13 @@ from qca.models import Configuration, Result
 
 from .. import selectors, services
 from ..models import Campaign, PlannedVideo
-from .serializers import (CampaignResultsSerializer, CampaignSerializer, CampaignWriteSerializer,
-                          PlannedVideoSerializer, PlannedVideoWriteSerializer)
+from .serializers import (
+    CampaignResultsSerializer,
+    CampaignSerializer,
+    CampaignWriteSerializer,
+    PlannedVideoSerializer,
+    PlannedVideoWriteSerializer,
+)
 
 router = SimpleRouter()
 
@@ -102,7 +107,7 @@ class CampaignViewSet(GrantScopedViewSet, mixins.ListModelMixin, mixins.Retrieve
 
             try:
                 as_of = DateField().to_internal_value(request.query_params["as_of"])
-            except Exception:  # noqa: BLE001 - DRF raises its own ValidationError here
+            except Exception:
                 return _invalid(ValidationError({"as_of": "Use a date as YYYY-MM-DD."}))
         results = selectors.campaign_results(campaign=campaign, as_of=as_of)
         return Response(CampaignResultsSerializer({

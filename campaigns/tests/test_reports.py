@@ -13,7 +13,6 @@ from campaigns.models import CampaignReport
 from campaigns.reports import report_data, report_pdf
 from dissemination.tests.factories import make_snapshot, make_video
 from ichplatform.celery import app
-from tests.worker_process import close_worker_db_sessions
 
 from .factories import make_campaign, make_planned
 
@@ -84,7 +83,6 @@ def test_a_real_worker_renders_the_requested_report(tenant_a):
                 break
             time.sleep(0.2)
     app.control.purge()
-    close_worker_db_sessions()
     assert report.status == "done", report.error
     assert report.summary["campaigns"] == 1 and report.summary["has_qca"]
     download = client.get(f"/campaigns/reports/{report.pk}/download/")

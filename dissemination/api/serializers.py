@@ -20,7 +20,7 @@ class SentimentSerializer(serializers.ModelSerializer):
 
 class VideoSerializer(serializers.ModelSerializer):
     channel = ChannelSerializer(read_only=True)
-    sentiment = SentimentSerializer(read_only=True)
+    sentiment = SentimentSerializer(read_only=True, allow_null=True)
     url = serializers.CharField(read_only=True)
     latest_views = serializers.IntegerField(read_only=True, allow_null=True)
     latest_likes = serializers.IntegerField(read_only=True, allow_null=True)

@@ -11,7 +11,7 @@ from dissemination import harvest_runs
 from dissemination.models import HarvestKind, HarvestRun, HarvestStatus, MetricSnapshot, QuotaLedger
 from dissemination.tasks import run_harvest
 from tests.test_celery_worker import _wait_for
-from tests.worker_process import close_worker_db_sessions, start_worker_process
+from tests.worker_process import start_worker_process
 
 from .factories import make_videos
 
@@ -67,4 +67,3 @@ def test_worker_killed_mid_harvest_loses_nothing(tenant_a, tmp_path):
     ledger = QuotaLedger.objects.get(institution=tenant_a.institution, method="videos.list")
     # Every answered call is in the ledger; only a call killed before its answer can be missing.
     assert first_calls + second_calls - 1 <= ledger.units <= first_calls + second_calls
-    close_worker_db_sessions()

@@ -7,7 +7,6 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 
 from ichplatform.celery import app
-from tests.worker_process import close_worker_db_sessions
 
 from .helpers import untrained_style_model
 from .images import encode, gradient
@@ -20,7 +19,6 @@ def worker_sessions_closed(transactional_db):
     """Drop the in-thread worker's DB sessions once the browser is closed (requested before
     browser_page, so it is torn down after it, on the test's own connection)."""
     yield
-    close_worker_db_sessions()
 
 
 def test_staff_upload_an_image_and_see_the_stylised_result(worker_sessions_closed, browser_page, tenant_a, domain,

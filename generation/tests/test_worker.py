@@ -14,7 +14,7 @@ from PIL import Image
 from generation import jobs, services
 from generation.models import GenerationJob, RunStatus, TrainingRun
 from ichplatform.celery import app
-from tests.worker_process import close_worker_db_sessions, start_worker_process
+from tests.worker_process import start_worker_process
 
 from .helpers import fill_sets
 from .images import encode, gradient
@@ -77,7 +77,6 @@ def test_worker_trains_a_tiny_model_then_generates_a_file(domain, tenant_a, gpu_
         result = Image.open(handle)
         assert result.size == (64, 48) and result.mode == "RGB"
     assert image.provenance["model"]["id"] == model.pk and image.provenance["device"] == "cpu"
-    close_worker_db_sessions()
 
 
 def test_training_resumes_after_its_worker_is_killed(domain, tenant_a, gpu_queue, settings, tmp_path):
@@ -114,4 +113,3 @@ def test_training_resumes_after_its_worker_is_killed(domain, tenant_a, gpu_queue
     iterations = [p["iteration"] for p in run.loss_log]
     assert iterations == sorted(set(iterations)) and iterations[-1] == 24, "no doubled points after the resume"
     assert run.weights and run.metrics
-    close_worker_db_sessions()

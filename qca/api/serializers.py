@@ -80,4 +80,16 @@ class RecommendationSerializer(serializers.ModelSerializer):
 class RecommendationCreateSerializer(serializers.Serializer):
     result = serializers.IntegerField()
     title = serializers.CharField(required=False, allow_blank=True, default="")
-    codes = serializers.DictField(child=serializers.FloatField(), help_text="Planned raw values: {column: value}.")
+    codes = serializers.DictField(child=serializers.FloatField(), required=False, default=dict,
+                                  help_text="Planned raw values: {column: value}. With a video, they override "
+                                            "its codes.")
+    video_id = serializers.IntegerField(required=False, help_text="Take the codes of this tracked video.")
+    planned_video_id = serializers.IntegerField(required=False,
+                                                help_text="Or of this campaign's planned video.")
+
+    def validate(self, attrs):
+        if attrs.get("video_id") is not None and attrs.get("planned_video_id") is not None:
+            raise serializers.ValidationError("Give `video_id` or `planned_video_id`, not both.")
+        if not attrs.get("codes") and attrs.get("video_id") is None and attrs.get("planned_video_id") is None:
+            raise serializers.ValidationError("Give the planned `codes`, a `video_id` or a `planned_video_id`.")
+        return attrs

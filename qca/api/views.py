@@ -14,7 +14,7 @@ from rest_framework.routers import SimpleRouter
 from accounts.tenancy import owned_or_404
 from ichplatform.api import InstitutionScopedViewSet
 
-from .. import services
+from .. import prefill, services
 from ..models import Analysis, Recommendation, Result, Study
 from ..sources import StudyDataError
 from .serializers import (AnalysisSerializer, RecommendationCreateSerializer, RecommendationSerializer,
@@ -99,7 +99,8 @@ class ResultViewSet(InstitutionScopedViewSet, mixins.ListModelMixin, mixins.Retr
 
 class RecommendationViewSet(InstitutionScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                             mixins.CreateModelMixin):
-    """Recommendations for planned videos. POST `{result, codes, title}`: memberships in every
+    """Recommendations for planned videos. POST `{result, codes, title}` (or `video_id` /
+    `planned_video_id` instead of, or under, `codes`: that video's codes): memberships in every
     sufficient configuration, the nearest one, its strategy and the changes that lift it above 0.5."""
 
     queryset = Recommendation.objects.select_related("nearest")
@@ -118,8 +119,17 @@ class RecommendationViewSet(InstitutionScopedViewSet, mixins.ListModelMixin, mix
         data = incoming.validated_data
         result = owned_or_404(Result.objects, request.institution, pk=data["result"])
         try:
-            recommendation = services.recommendation_create(result=result, actor=request.user, codes=data["codes"],
-                                                            title=data["title"])
+            picked = None
+            if data.get("video_id") is not None:
+                picked = prefill.pick(institution=request.institution, result=result,
+                                      kind_pk=(prefill.VIDEO, data["video_id"]))
+            elif data.get("planned_video_id") is not None:
+                picked = prefill.pick(institution=request.institution, result=result,
+                                      kind_pk=(prefill.PLANNED, data["planned_video_id"]))
+            codes = {**(picked.codes if picked else {}), **data["codes"]}
+            recommendation = services.recommendation_create(
+                result=result, actor=request.user, codes=codes, title=data["title"] or (picked.title if picked else ""),
+                video=picked.video if picked else None)
         except ValidationError as exc:
             return _invalid(exc)
         return Response(RecommendationSerializer(recommendation).data, status=status.HTTP_201_CREATED)

@@ -9,7 +9,6 @@ from ichplatform.celery import app
 from qca import services
 from qca.models import Analysis, AnalysisStatus
 from qca.tests.factories import make_study
-from tests.worker_process import close_worker_db_sessions
 
 pytestmark = [pytest.mark.worker]
 
@@ -28,7 +27,6 @@ def test_worker_runs_a_queued_analysis(tenant_a):
             if analysis.status in (AnalysisStatus.FINISHED, AnalysisStatus.FAILED):
                 break
             time.sleep(0.2)
-    close_worker_db_sessions()
     assert analysis.status == AnalysisStatus.FINISHED, analysis.error
     assert analysis.task_id and analysis.progress == 100
     assert sorted(analysis.result.configurations.values_list("term", flat=True)) == ["A*B", "~A*C"]
