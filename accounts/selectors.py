@@ -17,7 +17,8 @@ def membership_for(*, user, institution_id: int | None) -> Membership | None:
         found = memberships.filter(institution_id=institution_id).first()
         if found is not None:
             return found
-    return memberships.order_by("institution__name").first()
+    # No choice made yet: the institution the user joined first (their home institution).
+    return memberships.order_by("created_at", "pk").first()
 
 
 def members_of(*, institution: Institution) -> QuerySet[Membership]:
