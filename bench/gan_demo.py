@@ -91,7 +91,7 @@ def main() -> None:
         "data": json.loads((data / "manifest.json").read_text()),
         "weights_dtype": "bfloat16",
     }
-    save_generator(generator, model_cfg, pretrained / "papercut_demo_g_ab.pt", meta={k: meta[k] for k in ("command", "iterations_done", "evaluation_testA")})
+    save_generator(generator, model_cfg, pretrained / "papercut_demo_g_ab.pt", quantize_int8=True, meta={k: meta[k] for k in ("command", "iterations_done", "evaluation_testA")})
     (pretrained / "papercut_demo.json").write_text(json.dumps(meta, indent=2))
     samples = sorted((work / "run" / "samples").glob("*.png"))
     with tarfile.open(a.pack, "w") as tar:

@@ -100,12 +100,38 @@ def tiled_apply(
 
 
 def save_generator(generator: nn.Module, cfg: ModelConfig, path: str | os.PathLike[str],
-                   dtype: torch.dtype = torch.bfloat16, meta: dict[str, Any] | None = None) -> str:
-    """Inference-only weights (one generator, half precision by default)."""
-    state = {k: v.detach().to("cpu", dtype if v.is_floating_point() else v.dtype) for k, v in generator.state_dict().items()}
+                   dtype: torch.dtype = torch.bfloat16, meta: dict[str, Any] | None = None,
+                   quantize_int8: bool = False) -> str:
+    """Inference-only weights (one generator, half precision by default).
+
+    `quantize_int8` stores every weight matrix/kernel as int8 with one float16 scale per output
+    channel (symmetric), halving the file again; biases and norm parameters keep `dtype`. Used for
+    the bundled demo model, which must stay small in the repository.
+    """
+    state: dict[str, Any] = {}
+    for name, value in generator.state_dict().items():
+        value = value.detach().to("cpu")
+        if quantize_int8 and value.is_floating_point() and value.dim() >= 2:
+            state[name] = _quantize_per_channel(value.float())
+        else:
+            state[name] = value.to(dtype) if value.is_floating_point() else value
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     torch.save({"kind": WEIGHTS_KIND, "model": cfg.__dict__.copy(), "state_dict": state, "meta": meta or {}}, path)
     return str(path)
+
+
+def _quantize_per_channel(weight: torch.Tensor) -> dict[str, torch.Tensor]:
+    flat = weight.reshape(weight.shape[0], -1)
+    scale = (flat.abs().amax(dim=1) / 127.0).clamp(min=1e-12)
+    codes = torch.round(flat / scale[:, None]).clamp(-127, 127).to(torch.int8)
+    return {"int8": codes.reshape(weight.shape), "scale": scale.to(torch.float16)}
+
+
+def _dequantize(value: Any) -> torch.Tensor:
+    if isinstance(value, dict):  # int8 per-channel (see save_generator)
+        shape = [-1] + [1] * (value["int8"].dim() - 1)
+        return value["int8"].float() * value["scale"].float().reshape(shape)
+    return value.float() if value.is_floating_point() else value
 
 
 def load_generator(path: str | os.PathLike[str], direction: str = "ab") -> tuple[ResnetGenerator, ModelConfig, dict[str, Any]]:
@@ -119,7 +145,7 @@ def load_generator(path: str | os.PathLike[str], direction: str = "ab") -> tuple
     else:
         raise ValueError(f"{path}: neither generator weights nor a training checkpoint")
     generator = build_generator(cfg)
-    generator.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in weights.items()})
+    generator.load_state_dict({k: _dequantize(v) for k, v in weights.items()})
     return generator.eval(), cfg, meta
 
 

@@ -1,5 +1,7 @@
+import math
 import subprocess
 import sys
+from pathlib import Path
 
 import torch
 from PIL import Image
@@ -74,6 +76,22 @@ def test_cli_generate_with_saved_weights(tiny_model, tmp_path):
     subprocess.run([sys.executable, "-m", "generation.gan", "generate", "--model", weights, "--device", "cpu",
                     str(tmp_path / "in.jpg"), str(tmp_path / "out.png")], check=True, capture_output=True)
     assert Image.open(tmp_path / "out.png").size == (50, 38)
+
+
+def test_int8_weights_are_half_the_size_and_close_to_float(tiny_model, tmp_path):
+    import torch
+
+    from generation.gan.infer import load_generator
+
+    generator = build_generator(tiny_model).eval()
+    full = save_generator(generator, tiny_model, tmp_path / "bf16.pt")
+    small = save_generator(generator, tiny_model, tmp_path / "int8.pt", quantize_int8=True)
+    assert Path(small).stat().st_size < 0.7 * Path(full).stat().st_size
+    quantized, _, _ = load_generator(small)
+    x = torch.rand(1, 3, 32, 32) * 2 - 1
+    with torch.no_grad():
+        mse = ((generator(x) - quantized(x)) ** 2).mean().item()
+    assert 10 * math.log10(4 / mse) > 35  # PSNR on the [-1, 1] range
 
 
 def test_bundled_demo_models_load_and_run_on_cpu():
