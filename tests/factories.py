@@ -80,8 +80,4 @@ def load_app_factories():
     import importlib
 
     for app in ("dissemination", "qca", "generation", "campaigns"):
-        try:
-            importlib.import_module(f"{app}.tests.factories")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{app}.tests.factories":
-                raise
+        importlib.import_module(f"{app}.tests.factories")
