@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 SUDO   := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: run test install install-dev chromium js-tools migrate demo serve smoke lint bench-qca clean
+.PHONY: run test install install-dev chromium js-tools migrate demo serve smoke lint bench-qca clean messages
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,9 @@ install-dev: $(VENV)/.installed-dev
 chromium:
 	@command -v chromium >/dev/null 2>&1 || ( $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium )
+	@# A CJK font (4 MB), so the Simplified Chinese pages' screenshots show characters, not boxes.
+	@fc-list :lang=zh 2>/dev/null | grep -q . || ( $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq fonts-wqy-microhei )
 
 # axe-core for the accessibility smoke test, pinned by tests/js/package-lock.json.
 js-tools:
@@ -48,6 +51,16 @@ run: demo
 
 test: install-dev chromium js-tools
 	$(VENV)/bin/pytest
+
+# UI strings: collect them into locale/zh_Hans/LC_MESSAGES/django.po (translate the new entries there),
+# then compile django.mo. Both are committed, so running the platform needs no gettext;
+# tests/test_i18n.py fails when django.mo is stale or an entry is untranslated.
+I18N_IGNORE := --ignore=.venv --ignore=var --ignore=node_modules --ignore=tests --ignore=bench --ignore='*/tests/*'
+messages: install
+	@command -v msgfmt >/dev/null 2>&1 || ( $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq gettext )
+	$(PY) manage.py makemessages -l zh_Hans $(I18N_IGNORE)
+	$(PY) manage.py compilemessages -l zh_Hans $(I18N_IGNORE)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

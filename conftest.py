@@ -142,6 +142,23 @@ def browser_page(live_server, artifacts_dir):
             browser.close()
 
 
+@pytest.fixture
+def browser_page_nojs(live_server, artifacts_dir):
+    """The same Chromium with JavaScript turned off: pages must still show their data (charts
+    degrade to tables)."""
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=False)
+        try:
+            yield BrowserPage(context.new_page(), live_server.url, artifacts_dir)
+        finally:
+            context.close()
+            browser.close()
+
+
 def pytest_sessionfinish(session, exitstatus):
     """Remove this run's embedded broker file (named after the process)."""
     try:

@@ -26,6 +26,8 @@ class InstitutionScopedAdmin(admin.ModelAdmin):
         return qs.filter(**{f"{self.institution_field}__in": admin_institution_ids(request.user)})
 
     def _member_roles(self, request) -> set[str]:
+        if not request.user.is_authenticated:  # the admin's login page asks too, for anonymous visitors
+            return set()
         return set(Membership.objects.filter(user=request.user).values_list("role", flat=True))
 
     def has_module_permission(self, request):

@@ -4,6 +4,7 @@ Membership with a role; partners' systems reach it through hashed ApiTokens."""
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Institution(models.Model):
@@ -20,10 +21,10 @@ class Institution(models.Model):
 
 
 class Role(models.TextChoices):
-    ADMIN = "admin", "Admin"
-    STAFF = "staff", "Staff"
-    CODER = "coder", "Coder"
-    PARTNER = "partner", "Partner"
+    ADMIN = "admin", _("Admin")
+    STAFF = "staff", _("Staff")
+    CODER = "coder", _("Coder")
+    PARTNER = "partner", _("Partner")
 
 
 # Which roles may use which capability. Kept in one table so a reviewer can read
@@ -55,9 +56,9 @@ class Membership(models.Model):
 
 
 class TokenScope(models.TextChoices):
-    READ = "read", "Read data"
-    WRITE = "write", "Write data"
-    GENERATE = "generate", "Submit stylisation jobs"
+    READ = "read", _("Read data")
+    WRITE = "write", _("Write data")
+    GENERATE = "generate", _("Submit stylisation jobs")
 
 
 class ApiToken(models.Model):

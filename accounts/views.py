@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
+from django.utils.translation import gettext as _
 
 from . import selectors, services
 from .forms import ApiTokenForm, MemberAddForm, RoleForm
@@ -22,7 +23,7 @@ def switch_institution(request):
     if membership is None:
         raise Http404("You are not a member of that institution.")
     request.session[SESSION_KEY] = membership.institution_id
-    messages.info(request, f"Now working in {membership.institution.name}.")
+    messages.info(request, _("Now working in %(institution)s.") % {"institution": membership.institution.name})
     return redirect(request.POST.get("next") or "home")
 
 
@@ -43,7 +44,7 @@ def members(request):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"{data['username']} is now {data['role']}.")
+            messages.success(request, _("%(user)s is now %(role)s.") % {"user": data["username"], "role": data["role"]})
             return redirect("accounts:members")
     return render(request, "accounts/members.html", {
         "form": form, "members": selectors.members_of(institution=request.institution),
@@ -57,13 +58,14 @@ def member_update(request, pk):
     try:
         if request.POST.get("action") == "remove":
             services.membership_remove(membership=membership, actor=request.user)
-            messages.success(request, f"{membership.user} removed.")
+            messages.success(request, _("%(user)s removed.") % {"user": membership.user})
         else:
             form = RoleForm(request.POST)
             if form.is_valid():
                 services.membership_set(institution=request.institution, user=membership.user,
                                         role=form.cleaned_data["role"], actor=request.user)
-                messages.success(request, f"{membership.user} is now {form.cleaned_data['role']}.")
+                messages.success(request, _("%(user)s is now %(role)s.") % {"user": membership.user,
+                                                                     "role": form.cleaned_data["role"]})
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("accounts:members")
@@ -90,7 +92,7 @@ def api_tokens(request):
 def api_token_revoke(request, pk):
     token = owned_or_404(ApiToken.objects.all(), request.institution, pk=pk)
     services.api_token_revoke(token=token, actor=request.user)
-    messages.success(request, f"Token {token.name} revoked.")
+    messages.success(request, _("Token %(name)s revoked.") % {"name": token.name})
     return redirect("accounts:api_tokens")
 api_token_revoke.tenant_model = ApiToken
 

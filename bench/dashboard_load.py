@@ -1,15 +1,27 @@
 """Load benchmark of the staff dashboard, the video list and the main API list endpoints.
 
-A fresh PostgreSQL database is filled with generated data (``--institutions`` institutions,
-``--videos`` videos spread over them, ``--days`` daily snapshots per video, written with COPY),
-gunicorn serves the platform on loopback, and a second process drives ``--clients`` concurrent
-keep-alive clients for ``--seconds`` seconds, each request picking a page or endpoint and an
-institution (staff session cookie for pages, partner token for the API). Reported: p50/p95
-latency and throughput per target, and the SQL queries each page issues (counted in-process with
-Django's test client). The issue's scale is the default (100,000 videos, 10 million snapshots,
-20 institutions, 50 clients); smaller runs are for a quick look.
+A PostgreSQL database is filled with generated data (``--institutions`` institutions,
+``--videos`` videos spread over them, ``--days`` daily snapshots per video, written with COPY,
+then each video's metrics summary computed by `metrics_summary.refresh` as the harvest does),
+gunicorn serves the platform on loopback (``--workers`` processes x ``--threads`` threads), and
+`wrk` (C, epoll; a second process) drives ``--clients`` keep-alive connections for
+``--seconds`` seconds, each request picking a page or endpoint and an institution at random
+(staff session cookie for pages, partner token for the API). wrk runs one connection per wrk
+thread so its Lua hooks can time each request (CLOCK_MONOTONIC through LuaJIT's FFI) and
+write ``path latency status`` lines, from which p50/p95 per target are computed here.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ichplatform python bench/dashboard_load.py
+Reported: p50/p95 and throughput per target, the service time of each target alone (no other
+request in flight), the SQL queries each page issues (counted in-process with Django's test
+client; the dashboard both from its cache and on a miss), and the machine during the run
+(load average, CPU busy, and the CPU seconds of the gunicorn workers and of wrk).
+
+``--think-ms`` makes each client wait after every response (wrk's ``delay()`` hook), for
+interactive users rather than the issue's closed loop of back-to-back requests.
+
+``--reuse`` keeps the database (``--db``) after the run and, next time, migrates and reuses it
+when it holds the data asked for, skipping the ~2 minute set-up.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ichplatform python bench/dashboard_load.py --reuse
     python bench/dashboard_load.py --videos 10000 --days 30 --seconds 20   # quick
 """
 
@@ -24,7 +36,6 @@ import random
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -34,43 +45,99 @@ PAGES = ["/", "/disseminate/videos/", "/campaigns/"]
 API = ["/api/v1/videos/", "/api/v1/snapshots/", "/api/v1/campaigns/", "/api/v1/qca/studies/"]
 
 
-# -- the load generator (second process) -----------------------------------------------------------
-def run_load(port: int, spec_path: str, clients: int, seconds: float) -> None:
-    spec = json.loads(Path(spec_path).read_text())
-    targets = [(path, "page") for path in PAGES] + [(path, "api") for path in API]
-    samples: list[tuple[str, float, int]] = []
-    lock = threading.Lock()
-    stop_at = time.monotonic() + seconds
+# -- the load generator (second process: wrk) ---------------------------------------------------------
+WRK_SCRIPT = r"""
+local ffi = require("ffi")
+ffi.cdef[[ typedef struct { long tv_sec; long tv_nsec; } bench_timespec;
+           int clock_gettime(int clock, bench_timespec *tp); ]]
+local ts = ffi.new("bench_timespec")
+local function now() ffi.C.clock_gettime(1, ts); return tonumber(ts.tv_sec) + tonumber(ts.tv_nsec) * 1e-9 end
+local targets = {TARGETS}
+local counter = 0
+function setup(thread) counter = counter + 1; thread:set("id", counter) end
+local out, started, current
+function init(args)
+  math.randomseed(id * 7919)
+  out = io.open("OUTDIR/samples-" .. id .. ".txt", "w")
+  out:setvbuf("line")
+end
+function request()
+  current = targets[math.random(#targets)]
+  started = now()
+  return wrk.format("GET", current[1], current[2])
+end
+function response(status, headers, body)
+  out:write(current[1], " ", string.format("%.6f", now() - started), " ", status, "\n")
+end
+"""
+THINK = """
+function delay()
+  return THINK_MS
+end
+"""
 
-    def client(seed: int) -> None:
-        rng = random.Random(seed)
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        mine = []
-        while time.monotonic() < stop_at:
-            path, kind = rng.choice(targets)
-            tenant = rng.choice(spec)
-            headers = ({"Cookie": f"sessionid={tenant['session']}"} if kind == "page"
-                       else {"Authorization": f"Bearer {tenant['token']}"})
-            started = time.perf_counter()
-            try:
-                connection.request("GET", path, headers=headers)
-                response = connection.getresponse()
-                response.read()
-                status = response.status
-            except (OSError, http.client.HTTPException):
-                connection.close()
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-                status = 0
-            mine.append((path, time.perf_counter() - started, status))
-        with lock:
-            samples.extend(mine)
 
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    print(json.dumps(samples))
+def _lua_string(value: str) -> str:
+    return json.dumps(value)  # ASCII here (paths, session keys, tokens): JSON escapes are Lua's
+
+
+def wrk_script(spec: list[dict], outdir: Path, think_ms: int = 0) -> str:
+    entries = []
+    for tenant in spec:
+        for path in PAGES + API:
+            header = ("Cookie", f"sessionid={tenant['session']}") if path in PAGES else \
+                ("Authorization", f"Bearer {tenant['token']}")
+            entries.append(f"{{{_lua_string(path)}, {{[{_lua_string(header[0])}] = {_lua_string(header[1])}}}}}")
+    script = WRK_SCRIPT.replace("{TARGETS}", "{" + ",\n".join(entries) + "}").replace("OUTDIR", str(outdir))
+    return script + (THINK.replace("THINK_MS", str(think_ms)) if think_ms else "")
+
+
+def run_wrk(port: int, spec: list[dict], clients: int, seconds: float, outdir: Path,
+            think_ms: int = 0) -> tuple[list, float, float]:
+    """(path, seconds, status) samples, wrk's CPU seconds and the run's wall seconds."""
+    for old in outdir.glob("samples-*.txt"):
+        old.unlink()
+    script = outdir / "load.lua"
+    script.write_text(wrk_script(spec, outdir, think_ms))
+    before = os.times()
+    started = time.perf_counter()
+    subprocess.run(["wrk", "-t", str(clients), "-c", str(clients), "-d", f"{seconds:g}s", "--timeout", "120s",
+                    "-s", str(script), f"http://127.0.0.1:{port}/"], check=True, capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    after = os.times()
+    samples = []
+    for file in outdir.glob("samples-*.txt"):
+        for line in file.read_text().splitlines():
+            path, latency, status = line.split()
+            samples.append((path, float(latency), int(status)))
+    cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+    return samples, cpu, wall
+
+
+def _cpu_times() -> tuple[float, float]:
+    """(busy, total) jiffies of the whole machine, from /proc/stat."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = fields[3] + fields[4]
+    return sum(fields) - idle, sum(fields)
+
+
+def _process_cpu(pids: list[int]) -> float:
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += (int(stat[11]) + int(stat[12])) / ticks
+    return total
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except FileNotFoundError:
+        return []
 
 
 # -- set-up, server, report (first process) ---------------------------------------------------------
@@ -81,8 +148,11 @@ def _copy(cursor, table: str, columns: list[str], rows) -> None:
 
 
 def generate(args, connection) -> None:
-    """Videos and snapshots by COPY (the ORM would take an hour for 10 million rows)."""
+    """Videos and snapshots by COPY (the ORM would take an hour for 10 million rows), then each
+    video's metrics summary by the harvest's own set-based refresh, one institution at a time."""
     from accounts.models import Institution
+    from dissemination import metrics_summary
+    from dissemination.models import Video
 
     rng = random.Random(20261128)
     today = datetime.now(UTC).date()
@@ -117,6 +187,91 @@ def generate(args, connection) -> None:
               snapshots())
         cursor.execute("ANALYZE")
     raw.commit()
+    for institution in institutions:
+        metrics_summary.refresh(videos=Video.objects.filter(institution_id=institution))
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE dissemination_video")
+
+
+def _tenants(args) -> list[dict]:
+    """The institutions with a staff member and a partner token each (created once, reused)."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from accounts import services
+    from accounts.models import Institution, Role
+
+    spec = []
+    for n in range(args.institutions):
+        admin, _ = get_user_model().objects.get_or_create(username=f"bench-admin-{n}")
+        institution = Institution.objects.filter(name=f"Bench institution {n}").first()
+        staff, _ = get_user_model().objects.get_or_create(username=f"bench-staff-{n}")
+        partner, _ = get_user_model().objects.get_or_create(username=f"bench-partner-{n}")
+        if institution is None:
+            institution = services.institution_create(name=f"Bench institution {n}", creator=admin)
+            services.membership_set(institution=institution, user=staff, role=Role.STAFF, actor=admin)
+            services.membership_set(institution=institution, user=partner, role=Role.PARTNER, actor=admin)
+        token = services.api_token_create(institution=institution, user=partner, name="bench", scopes=["read"],
+                                          actor=admin, rate_limit_per_minute=10_000_000)
+        client = Client()
+        client.force_login(staff)
+        spec.append({"institution": institution.pk, "session": client.cookies["sessionid"].value,
+                     "token": token.secret, "staff": staff.pk})
+    return spec
+
+
+def _open_database(args, connection) -> tuple[str | None, bool]:
+    """Point the connection at the benchmark database: reused (and migrated) with --reuse when it
+    holds the data asked for, else created afresh. Returns (name to restore, reused)."""
+    from django.core.management import call_command
+
+    name = args.db if args.reuse else f"{args.db}_{os.getpid()}"
+    if args.reuse:
+        with connection._nodb_cursor() as cursor:  # the configured database need not exist
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            exists = cursor.fetchone() is not None
+        if exists:
+            old_name = connection.settings_dict["NAME"]
+            connection.close()
+            connection.settings_dict["NAME"] = name
+            call_command("migrate", verbosity=0)
+            from dissemination.models import Video
+
+            if Video.objects.count() == args.videos:
+                return old_name, True
+            connection.close()
+            connection.settings_dict["NAME"] = old_name
+    connection.settings_dict["TEST"]["NAME"] = name
+    return connection.creation.create_test_db(verbosity=0, autoclobber=True), False
+
+
+def _queries(spec, connection) -> dict[str, int]:
+    """Queries per page / endpoint, for the first institution, counted in-process; the dashboard
+    served from its cache ("/") and computed afresh ("/ (cache miss)")."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from ichplatform import dashboard_cache
+
+    queries = {}
+    client = Client()
+    client.force_login(get_user_model().objects.get(pk=spec[0]["staff"]))
+    for path in PAGES:
+        client.get(path)  # first use copies the codebook; fills the dashboard's cache
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(path).status_code == 200, path
+        queries[path] = len(captured)
+    dashboard_cache.invalidate(institution_id=spec[0]["institution"])
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/").status_code == 200
+    queries["/ (cache miss)"] = len(captured)
+    for path in API:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(path, HTTP_AUTHORIZATION=f"Bearer {spec[0]['token']}")
+            assert response.status_code == 200, (path, response.status_code)
+        queries[path] = len(captured)
+    return queries
 
 
 def main() -> None:
@@ -126,13 +281,16 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=100, help="daily snapshots per video")
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=30)
-    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="gunicorn processes")
+    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per process (gthread)")
+    parser.add_argument("--think-ms", type=int, default=0,
+                        help="each client waits this long after a response (0: closed loop, the issue's load)")
     parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--load", help=argparse.SUPPRESS)  # internal: run as the load process
+    parser.add_argument("--db", default="bench_dashboard", help="database name (with --reuse: kept and reused)")
+    parser.add_argument("--reuse", action="store_true", help="keep the database and reuse it next time")
+    parser.add_argument("--app-dir", type=Path, default=ROOT,
+                        help="checkout gunicorn serves (e.g. `git archive HEAD` unpacked: a before/after comparison)")
     args = parser.parse_args()
-    if args.load:
-        run_load(args.port, args.load, args.clients, args.seconds)
-        return
 
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ichplatform")
@@ -142,80 +300,52 @@ def main() -> None:
     django.setup()
     from django.conf import settings
     from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext, setup_test_environment
+    from django.test.utils import setup_test_environment
 
     if connection.vendor != "postgresql":
         sys.exit("Set DATABASE_URL to a PostgreSQL server: the benchmark measures the production profile.")
-    name = f"bench_dashboard_{os.getpid()}"
-    connection.settings_dict["TEST"]["NAME"] = name
+    if settings.CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+        print("note: CACHE_URL is not set: each gunicorn process caches the dashboard on its own (locmem)")
     setup_test_environment()
     settings.ALLOWED_HOSTS = ["*"]
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    started = time.perf_counter()
+    old_name, reused = _open_database(args, connection)
     server = None
     try:
-        from django.contrib.auth import get_user_model
-
-        from accounts import services
-        from accounts.models import Role
-
-        started = time.perf_counter()
-        spec = []
-        for n in range(args.institutions):
-            admin = get_user_model().objects.create_user(f"bench-admin-{n}", password="x")
-            institution = services.institution_create(name=f"Bench institution {n}", creator=admin)
-            staff = get_user_model().objects.create_user(f"bench-staff-{n}", password="x")
-            partner = get_user_model().objects.create_user(f"bench-partner-{n}", password="x")
-            services.membership_set(institution=institution, user=staff, role=Role.STAFF, actor=admin)
-            services.membership_set(institution=institution, user=partner, role=Role.PARTNER, actor=admin)
-            token = services.api_token_create(institution=institution, user=partner, name="bench", scopes=["read"],
-                                              actor=admin, rate_limit_per_minute=10_000_000)
-            client = Client()
-            client.force_login(staff)
-            spec.append({"institution": institution.pk, "session": client.cookies["sessionid"].value,
-                         "token": token.secret, "staff": staff.pk})
-        generate(args, connection)
+        spec = _tenants(args)
+        if not reused:
+            generate(args, connection)
         setup_s = time.perf_counter() - started
         from dissemination.models import MetricSnapshot, Video
 
         n_videos, n_snapshots = Video.objects.count(), MetricSnapshot.objects.count()
-
-        # Queries per page / endpoint, for the first institution, counted in-process.
-        queries = {}
-        client = Client()
-        client.force_login(get_user_model().objects.get(pk=spec[0]["staff"]))
-        for path in PAGES:
-            client.get(path)  # first use copies the codebook
-            with CaptureQueriesContext(connection) as captured:
-                assert client.get(path).status_code == 200, path
-            queries[path] = len(captured)
-        for path in API:
-            with CaptureQueriesContext(connection) as captured:
-                response = client.get(path, HTTP_AUTHORIZATION=f"Bearer {spec[0]['token']}")
-                assert response.status_code == 200, (path, response.status_code)
-            queries[path] = len(captured)
-
-        spec_path = Path(f"/tmp/{name}.json")
-        spec_path.write_text(json.dumps(spec))
+        queries = _queries(spec, connection)
+        outdir = Path(f"/tmp/bench_dashboard_{os.getpid()}")
+        outdir.mkdir(exist_ok=True)
         env = {**os.environ, "DATABASE_URL": f"postgres://{connection.settings_dict['USER']}@"
                                              f"{connection.settings_dict['HOST']}:{connection.settings_dict['PORT']}/"
                                              f"{connection.settings_dict['NAME']}",
                "DJANGO_ALLOWED_HOSTS": "*", "DJANGO_DEBUG": "0"}
         server = subprocess.Popen([sys.executable, "-m", "gunicorn", "ichplatform.wsgi:application", "-b",
-                                   f"127.0.0.1:{args.port}", "-w", str(args.workers), "--log-level", "warning"],
-                                  cwd=ROOT, env=env)
+                                   f"127.0.0.1:{args.port}", "-w", str(args.workers), "--threads", str(args.threads),
+                                   "-k", "gthread", "--backlog", "2048", "--log-level", "warning"],
+                                  cwd=args.app_dir, env=env)
         _wait_ready(args.port, spec, args.workers)
         alone = _alone(args.port, spec)
-        load = subprocess.run([sys.executable, __file__, "--load", str(spec_path), "--port", str(args.port),
-                               "--clients", str(args.clients), "--seconds", str(args.seconds)],
-                              capture_output=True, text=True, check=True)
-        samples = json.loads(load.stdout)
-        report(args, samples, queries, alone, n_videos, n_snapshots, setup_s, connection)
+        workers = _children(server.pid)
+        load_before, busy_before, gunicorn_before = os.getloadavg(), _cpu_times(), _process_cpu(workers)
+        samples, wrk_cpu, wall = run_wrk(args.port, spec, args.clients, args.seconds, outdir, args.think_ms)
+        busy_after, gunicorn_after, load_after = _cpu_times(), _process_cpu(workers), os.getloadavg()
+        machine = {"load_before": load_before, "load_after": load_after, "wall": wall, "wrk_cpu": wrk_cpu,
+                   "gunicorn_cpu": gunicorn_after - gunicorn_before,
+                   "busy": (busy_after[0] - busy_before[0]) / max(busy_after[1] - busy_before[1], 1)}
+        report(args, samples, queries, alone, n_videos, n_snapshots, setup_s, connection, machine)
     finally:
         if server is not None:
             server.terminate()
             server.wait(timeout=30)
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+        if not args.reuse:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 def _wait_ready(port: int, spec: list[dict], workers: int) -> None:
@@ -231,8 +361,7 @@ def _wait_ready(port: int, spec: list[dict], workers: int) -> None:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.5)
-    tenant = spec[0]
-    for _ in range(3 * workers):
+    for tenant in spec:  # every institution's dashboard once (each worker's first use of its modules too)
         for path in PAGES + API:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
             headers = ({"Cookie": f"sessionid={tenant['session']}"} if path in PAGES
@@ -266,25 +395,33 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def report(args, samples, queries, alone, n_videos, n_snapshots, setup_s, connection) -> None:
+def report(args, samples, queries, alone, n_videos, n_snapshots, setup_s, connection, machine) -> None:
     server = connection.cursor().connection.info.server_version
     out = io.StringIO()
     out.write(f"{args.institutions} institutions, {n_videos:,} videos, {n_snapshots:,} snapshots; "
-              f"{args.clients} clients for {args.seconds:g} s; gunicorn {args.workers} workers; "
-              f"PostgreSQL {server // 10000}; {os.cpu_count()} cores; set-up {setup_s:.0f} s\n")
+              f"{args.clients} wrk connections for {args.seconds:g} s, think time {args.think_ms} ms; gunicorn {args.workers} x {args.threads} "
+              f"(gthread); PostgreSQL {server // 10000}; {os.cpu_count()} cores; set-up {setup_s:.0f} s\n")
     out.write("| target | alone, p50 (ms) | requests under load | errors | p50 (ms) | p95 (ms) | queries |\n"
               "|---|---|---|---|---|---|---|\n")
     for path in PAGES + API:
         mine = [s for s in samples if s[0] == path]
         ok = [latency * 1000 for _, latency, status in mine if status == 200]
         errors = len(mine) - len(ok)
+        count = str(queries[path]) + (f" (miss: {queries['/ (cache miss)']})" if path == "/" else "")
         if ok:
             out.write(f"| `{path}` | {alone[path]:.0f} | {len(mine)} | {errors} | {statistics.median(ok):.0f} | "
-                      f"{_percentile(ok, 0.95):.0f} | {queries[path]} |\n")
+                      f"{_percentile(ok, 0.95):.0f} | {count} |\n")
         else:
-            out.write(f"| `{path}` | {alone[path]:.0f} | {len(mine)} | {errors} | – | – | {queries[path]} |\n")
-    total = len(samples) / args.seconds
-    out.write(f"throughput: {total:.0f} requests/s in all\n")
+            out.write(f"| `{path}` | {alone[path]:.0f} | {len(mine)} | {errors} | – | – | {count} |\n")
+    wall = machine["wall"]
+    out.write(f"throughput: {len(samples) / wall:.0f} requests/s in all; load average "
+              f"{machine['load_before'][0]:.2f} before, {machine['load_after'][0]:.2f} after; CPU busy "
+              f"{100 * machine['busy']:.0f} % of {os.cpu_count()} cores; gunicorn workers "
+              f"{machine['gunicorn_cpu'] / wall:.2f} cores "
+              f"({1000 * machine['gunicorn_cpu'] / max(len(samples), 1):.1f} ms CPU per request), "
+              f"wrk {machine['wrk_cpu'] / wall:.2f} cores, "
+              f"the rest (PostgreSQL, other sessions) "
+              f"{machine['busy'] * os.cpu_count() - (machine['gunicorn_cpu'] + machine['wrk_cpu']) / wall:.2f} cores\n")
     print(out.getvalue())
 
 

@@ -74,13 +74,15 @@ print(token.secret)
 
 
 def start_services(env: dict, port: int, log_dir: Path):
-    bin_dir = Path(sys.executable).parent
-    web = subprocess.Popen([str(bin_dir / "gunicorn"), "ichplatform.wsgi:application", "--bind", f"127.0.0.1:{port}",
+    # `python -m` rather than the console scripts: on the GPU machine the packages are installed
+    # with `pip --target` (no scripts next to the interpreter).
+    web = subprocess.Popen([sys.executable, "-m", "gunicorn", "ichplatform.wsgi:application", "--bind", f"127.0.0.1:{port}",
                             "--workers", "2", "--threads", "8", "--timeout", "600"], cwd=ROOT, env=env,
-                           stdout=open(log_dir / "web.log", "w"), stderr=subprocess.STDOUT)
-    worker = subprocess.Popen([str(bin_dir / "celery"), "-A", "ichplatform", "worker", "-Q", "gpu", "--pool", "solo",
+                           stdout=open(log_dir / "web.log", "w"), stderr=subprocess.STDOUT)  # noqa: SIM115 -- the server's lifetime
+    worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "ichplatform", "worker", "-Q", "gpu", "--pool", "solo",
                                "-n", "bench-gpu@%h", "--loglevel", "WARNING", "--without-gossip", "--without-mingle"],
-                              cwd=ROOT, env=env, stdout=open(log_dir / "worker.log", "w"), stderr=subprocess.STDOUT)
+                              cwd=ROOT, env=env, stdout=open(log_dir / "worker.log", "w"),  # noqa: SIM115 -- the worker's lifetime
+                              stderr=subprocess.STDOUT)
     return web, worker
 
 
@@ -138,6 +140,15 @@ def get_with_retry(http, url: str, attempts: int = 3):
     raise AssertionError("unreachable")
 
 
+def card_name() -> str:
+    try:
+        import torch
+
+        return torch.cuda.get_device_name(0) if torch.cuda.is_available() else "cpu"
+    except ImportError:
+        return "unknown"
+
+
 def wait_ready(base: str, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -193,6 +204,8 @@ def main(argv=None) -> dict:
     results = {
         "machine": f"{platform.node()} · {os.cpu_count()} cores · {platform.python_version()}",
         "device": small[0]["device"],
+        "card": card_name(),
+        "date": time.strftime("%Y-%m-%d"),
         "latency_512_median_s": round(statistics.median(r["seconds"] for r in small), 3),
         "latency_512_all_s": [round(r["seconds"], 3) for r in small],
         "latency_2048_median_s": round(statistics.median(r["seconds"] for r in big), 3) if big else None,

@@ -6,7 +6,7 @@ from django.contrib import admin
 
 from accounts.admin_base import InstitutionScopedAdmin
 
-from .models import Campaign, CampaignReport, CampaignTokenGrant, PlannedVideo
+from .models import Campaign, CampaignProductRequest, CampaignReport, CampaignTokenGrant, PlannedVideo
 
 
 @admin.register(Campaign)
@@ -47,6 +47,18 @@ class CampaignReportAdmin(InstitutionScopedAdmin):
     list_filter = ["status", "institution"]
     readonly_fields = ["starts_on", "ends_on", "status", "file", "summary", "error", "celery_task_id", "created_by",
                        "created_at", "finished_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(CampaignProductRequest)
+class CampaignProductRequestAdmin(InstitutionScopedAdmin):
+    list_display = ["__str__", "institution", "kind", "job", "product", "created_at", "attached_at"]
+    list_filter = ["kind", "institution"]
+    search_fields = ["campaign__name", "planned_video__title"]
+    readonly_fields = ["campaign", "planned_video", "job", "kind", "options", "product", "error", "requested_by",
+                       "created_at", "attached_at"]
 
     def has_add_permission(self, request):
         return False

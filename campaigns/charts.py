@@ -4,6 +4,7 @@ template (ichplatform/charts.py)."""
 from __future__ import annotations
 
 import plotly.graph_objects as go
+from django.utils.translation import gettext as _
 
 from ichplatform.charts import MUTED, PALETTE, themed
 
@@ -16,18 +17,18 @@ def results_figure(results) -> go.Figure | None:
         return None
     figure = go.Figure()
     if results.baseline_effects:
-        figure.add_trace(go.Box(y=results.baseline_effects, name="Other videos (baseline)", boxpoints=False,
-                                marker={"color": MUTED}, hovertemplate="%{y:.3f}<extra>baseline</extra>"))
+        figure.add_trace(go.Box(y=results.baseline_effects, name=_("Other videos (baseline)"), boxpoints=False,
+                                marker={"color": MUTED}, hovertemplate="%{y:.3f}<extra>" + _("baseline") + "</extra>"))
     figure.add_trace(go.Scatter(
-        x=["Campaign videos"] * len(measured), y=[r.effect for r in measured], mode="markers",
-        name="Campaign videos", text=[r.planned.title for r in measured],
+        x=[_("Campaign videos")] * len(measured), y=[r.effect for r in measured], mode="markers",
+        name=_("Campaign videos"), text=[r.planned.title for r in measured],
         marker={"color": PALETTE[0], "size": 11, "line": {"color": "#ffffff", "width": 1}},
-        hovertemplate="%{text}<br>effect %{y:.3f}<extra></extra>"))
+        hovertemplate="%{text}<br>" + _("effect") + " %{y:.3f}<extra></extra>"))
     if results.baseline_median is not None:
         figure.add_hline(y=results.baseline_median, line={"color": PALETTE[1], "dash": "dash"},
-                         annotation_text=f"baseline median {results.baseline_median:.3f}",
+                         annotation_text=_("baseline median %(median).3f") % {"median": results.baseline_median},
                          annotation_position="top left")
-    themed(figure, title=f"Dissemination effect as of {results.as_of:%Y-%m-%d}", x_title="",
-           y_title="effect (0–1)")
+    themed(figure, title=_("Dissemination effect as of %(date)s") % {"date": f"{results.as_of:%Y-%m-%d}"},
+           x_title=_("videos"), y_title=_("effect (0–1)"))
     figure.update_yaxes(range=[-0.03, 1.03])
     return figure

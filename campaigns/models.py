@@ -5,20 +5,23 @@ evidence (a result and one of its configurations). It plans videos (`PlannedVide
 its codes and the recommendation the QCA app computed for them, and, once published, the tracked
 `dissemination.Video` whose harvested snapshots give its results. `CampaignTokenGrant` limits a
 partner's API token to given campaigns (a token without grants sees all of its institution's).
+`CampaignProductRequest` is a creative product made from within the campaign: a generation job with
+a style model, then a product of the chosen kind from its result, attached to the campaign when done.
 """
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ApiToken, InstitutionOwned
-from generation.models import JobStatus
+from generation.models import JobStatus, ProductKind
 
 
 class CampaignStrategy(models.TextChoices):
     # The same values as qca.models.Strategy, so a configuration's strategy compares directly.
-    PAN_LIFE = "pan_life", "Pan-life content, flexible dissemination"
-    PAN_KNOWLEDGE = "pan_knowledge", "Pan-knowledge content, implicit dissemination"
-    UNDECIDED = "undecided", "Not decided yet"
+    PAN_LIFE = "pan_life", _("Pan-life content, flexible dissemination")
+    PAN_KNOWLEDGE = "pan_knowledge", _("Pan-knowledge content, implicit dissemination")
+    UNDECIDED = "undecided", _("Not decided yet")
 
 
 class Campaign(InstitutionOwned):
@@ -131,3 +134,45 @@ class CampaignReport(InstitutionOwned):
 
     def __str__(self) -> str:
         return f"Report {self.starts_on:%Y-%m-%d} – {self.ends_on:%Y-%m-%d}"
+
+
+class CampaignProductRequest(InstitutionOwned):
+    """A creative product ordered from a campaign page: the photo goes through `job` (the style model,
+    on the GPU queue), then a product of `kind` is rendered from the result (the default queue) and
+    attached to the campaign. `campaigns.signals` moves it on when the job and the product finish."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="product_requests")
+    planned_video = models.ForeignKey(PlannedVideo, null=True, blank=True, on_delete=models.SET_NULL,
+                                      related_name="product_requests")
+    job = models.ForeignKey("generation.GenerationJob", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=ProductKind.choices)
+    options = models.JSONField(default=dict, blank=True, help_text="Options of the product, as the form gave them.")
+    product = models.ForeignKey("generation.CreativeProduct", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+")
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    attached_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.campaign}"
+
+    @property
+    def stage(self) -> str:
+        """attached, failed, rendering (the product) or generating (the styled image)."""
+        if self.attached_at:
+            return "attached"
+        if self.error or self.job.status == JobStatus.FAILED:
+            return "failed"
+        if self.product is None:
+            return "generating"
+        return "failed" if self.product.status == JobStatus.FAILED else "rendering"
+
+    @property
+    def failure(self) -> str:
+        return self.error or (self.job.error if self.job.status == JobStatus.FAILED else "") or \
+            (self.product.error if self.product is not None else "")

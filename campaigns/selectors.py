@@ -146,3 +146,19 @@ def campaign_results(*, campaign: Campaign, as_of: date | None = None) -> Campai
         for row, membership in zip(measured, calibrator([r.effect for r in measured]), strict=True):
             row.outcome_membership = float(membership)
     return results
+
+
+def default_style_model(*, institution: Institution):
+    """The default model of the institution's first style domain that has one, else its newest model."""
+    from django.db.models import F
+
+    from generation.models import StyleModel
+
+    models = StyleModel.objects.filter(institution=institution).select_related("domain")
+    default = models.filter(domain__default_model=F("pk")).order_by("domain__name").first()
+    return default or models.order_by("-published_at", "-pk").first()
+
+
+def product_requests_of(*, campaign: Campaign):
+    return (campaign.product_requests.select_related("job__style_model", "product", "planned_video")
+            .order_by("-created_at", "-pk"))

@@ -11,6 +11,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import ApiToken
 from accounts.services import record_audit
@@ -43,7 +44,7 @@ def _clean_tags(values, *, field: str, upper: bool) -> list[str]:
         if not tag:
             continue
         if len(tag) > 16 or not tag.replace("-", "").isalnum():
-            raise ValidationError({field: f"{tag!r} is not a region or language code"})
+            raise ValidationError({field: _("%(tag)r is not a region or language code") % {"tag": tag}})
         tags.append(tag.upper() if upper else tag)
     return list(dict.fromkeys(tags))
 
@@ -51,27 +52,28 @@ def _clean_tags(values, *, field: str, upper: bool) -> list[str]:
 def _validate_campaign(campaign: Campaign) -> None:
     errors = {}
     if not (campaign.name or "").strip():
-        errors["name"] = "Give the campaign a name."
+        errors["name"] = _("Give the campaign a name.")
     if not (campaign.goal or "").strip():
-        errors["goal"] = "Say what the campaign should achieve."
+        errors["goal"] = _("Say what the campaign should achieve.")
     if campaign.starts_on and campaign.ends_on and campaign.ends_on < campaign.starts_on:
-        errors["ends_on"] = "The campaign cannot end before it starts."
+        errors["ends_on"] = _("The campaign cannot end before it starts.")
     if Campaign.objects.filter(institution=campaign.institution, name=campaign.name).exclude(pk=campaign.pk).exists():
-        errors["name"] = "Another campaign has this name."
+        errors["name"] = _("Another campaign has this name.")
     result, configuration = campaign.evidence_result, campaign.evidence_configuration
     if result is not None and result.institution_id != campaign.institution_id:
-        errors["evidence_result"] = "The result belongs to another institution."
+        errors["evidence_result"] = _("The result belongs to another institution.")
     elif result is not None and result.analysis.status != AnalysisStatus.FINISHED:
-        errors["evidence_result"] = "Choose the result of a finished analysis."
+        errors["evidence_result"] = _("Choose the result of a finished analysis.")
     if configuration is not None:
         if result is None:
-            errors["evidence_configuration"] = "Choose the result the configuration comes from."
+            errors["evidence_configuration"] = _("Choose the result the configuration comes from.")
         elif configuration.result_id != result.pk:
-            errors["evidence_configuration"] = "This configuration is not part of the chosen result."
+            errors["evidence_configuration"] = _("This configuration is not part of the chosen result.")
         elif campaign.strategy != CampaignStrategy.UNDECIDED and configuration.strategy != campaign.strategy:
-            errors["evidence_configuration"] = (
-                f"Configuration {configuration.term} is {configuration.get_strategy_display().lower()}; "
-                f"it cannot back a {campaign.get_strategy_display().lower()} campaign.")
+            errors["evidence_configuration"] = _(
+                "Configuration %(term)s is %(strategy)s; it cannot back a %(campaign_strategy)s campaign.") % {
+                "term": configuration.term, "strategy": configuration.get_strategy_display().lower(),
+                "campaign_strategy": campaign.get_strategy_display().lower()}
     if errors:
         raise ValidationError(errors)
 
@@ -84,7 +86,7 @@ def _normalise(fields: dict) -> dict:
         fields["target_languages"] = _clean_tags(fields["target_languages"], field="target_languages", upper=False)
     unknown = set(fields) - set(CAMPAIGN_FIELDS)
     if unknown:
-        raise ValidationError({"non_field_errors": f"unknown campaign fields: {', '.join(sorted(unknown))}"})
+        raise ValidationError({"non_field_errors": _("unknown campaign fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))}})
     return fields
 
 
@@ -128,7 +130,7 @@ def campaign_products_set(*, campaign: Campaign, actor, products) -> Campaign:
     products = list(products)
     foreign = [p.pk for p in products if p.institution_id != campaign.institution_id]
     if foreign:
-        raise ValidationError({"products": "Some products belong to another institution."})
+        raise ValidationError({"products": _("Some products belong to another institution.")})
     campaign.products.set(products)
     record_audit(institution=campaign.institution, actor=actor, verb="campaign.products_set", target=campaign,
                  data={"products": sorted(p.pk for p in products)})
@@ -148,7 +150,7 @@ def _recommend(planned: PlannedVideo, actor) -> None:
 
 def _codes_from(value) -> dict:
     if not isinstance(value, dict):
-        raise ValidationError({"codes": "Give the codes as {condition: value}."})
+        raise ValidationError({"codes": _("Give the codes as {condition: value}.")})
     return value
 
 
@@ -156,7 +158,7 @@ def _codes_from(value) -> dict:
 def planned_video_create(*, campaign: Campaign, actor, title: str, codes: dict, notes: str = "",
                          planned_on: date | None = None) -> PlannedVideo:
     if not (title or "").strip():
-        raise ValidationError({"title": "Give the planned video a working title."})
+        raise ValidationError({"title": _("Give the planned video a working title.")})
     planned = PlannedVideo(institution=campaign.institution, campaign=campaign, title=title.strip(), notes=notes,
                            planned_on=planned_on, codes=_codes_from(codes),
                            created_by=actor if getattr(actor, "is_authenticated", False) else None)
@@ -176,7 +178,7 @@ def planned_video_revise(*, planned: PlannedVideo, actor, codes: dict | None = N
     """Staff revise a plan; new codes raise the revision and get a fresh recommendation."""
     if title is not None:
         if not title.strip():
-            raise ValidationError({"title": "Give the planned video a working title."})
+            raise ValidationError({"title": _("Give the planned video a working title.")})
         planned.title = title.strip()
     if notes is not None:
         planned.notes = notes
@@ -199,7 +201,7 @@ def planned_video_apply_advice(*, planned: PlannedVideo, actor) -> PlannedVideo:
     """Take the recommendation's changes into the codes (and recompute the advice)."""
     recommendation = planned.recommendation
     if recommendation is None or not recommendation.changes:
-        raise ValidationError("There is no recommended change to apply.")
+        raise ValidationError(_("There is no recommended change to apply."))
     codes = dict(planned.codes)
     for change in recommendation.changes:
         codes[change["column"]] = change["to"]
@@ -213,17 +215,17 @@ def planned_video_link(*, planned: PlannedVideo, actor, youtube: str | Video) ->
     links it once the harvest has run. Either way the daily harvest then fills in its results."""
     if isinstance(youtube, Video):
         if youtube.institution_id != planned.institution_id:
-            raise ValidationError({"video": "The video belongs to another institution."})
+            raise ValidationError({"video": _("The video belongs to another institution.")})
         youtube_id, video = youtube.youtube_id, youtube
     else:
         try:
             youtube_id = parse_video_id(youtube or "")
         except InvalidYouTubeReference as exc:
-            raise ValidationError({"video": f"Not a YouTube video URL or id: {exc}"}) from None
+            raise ValidationError({"video": _("Not a YouTube video URL or id: %(reason)s") % {"reason": exc}}) from None
         video = Video.objects.filter(institution=planned.institution, youtube_id=youtube_id).first()
     if video is not None and PlannedVideo.objects.filter(campaign=planned.campaign, video=video) \
             .exclude(pk=planned.pk).exists():
-        raise ValidationError({"video": "Another planned video of this campaign is already linked to it."})
+        raise ValidationError({"video": _("Another planned video of this campaign is already linked to it.")})
     planned.published_youtube_id, planned.video = youtube_id, video
     planned.save(update_fields=["published_youtube_id", "video", "updated_at"])
     if video is None:
@@ -238,16 +240,23 @@ def planned_video_link(*, planned: PlannedVideo, actor, youtube: str | Video) ->
 
 @transaction.atomic
 def link_harvested_videos(*, institution) -> int:
-    """Link planned videos whose published id has since been harvested (idempotent)."""
+    """Link planned videos whose published id has since been harvested (idempotent). Runs after
+    every harvest that stops (see `campaigns.signals`); a pending link costs one query when none waits."""
     linked = 0
     pending = PlannedVideo.objects.filter(institution=institution, video__isnull=True).exclude(published_youtube_id="")
     videos = {v.youtube_id: v for v in Video.objects.filter(
         institution=institution, youtube_id__in=pending.values("published_youtube_id"))}
-    for planned in pending:
+    if not videos:
+        return 0
+    for planned in pending.select_related("institution"):
         video = videos.get(planned.published_youtube_id)
         if video is not None and not PlannedVideo.objects.filter(campaign=planned.campaign_id, video=video).exists():
             planned.video = video
             planned.save(update_fields=["video", "updated_at"])
+            if not video.tracked:
+                set_tracked(video=video, tracked=True, actor=None)
+            record_audit(institution=planned.institution, actor=None, verb="campaign.planned_video.linked",
+                         target=planned, data={"youtube_id": video.youtube_id, "video": video.pk, "by": "harvest"})
             linked += 1
     return linked
 
@@ -256,7 +265,7 @@ def link_harvested_videos(*, institution) -> int:
 @transaction.atomic
 def token_grant_add(*, campaign: Campaign, token: ApiToken, actor) -> CampaignTokenGrant:
     if token.institution_id != campaign.institution_id:
-        raise ValidationError({"token": "The token belongs to another institution."})
+        raise ValidationError({"token": _("The token belongs to another institution.")})
     grant, created = CampaignTokenGrant.objects.get_or_create(
         institution=campaign.institution, token=token, campaign=campaign,
         defaults={"granted_by": actor if getattr(actor, "is_authenticated", False) else None})
@@ -278,7 +287,7 @@ def token_grant_remove(*, grant: CampaignTokenGrant, actor) -> None:
 def report_request(*, institution, actor, starts_on: date, ends_on: date) -> CampaignReport:
     """Record a report and render it on the default queue once the transaction commits."""
     if ends_on < starts_on:
-        raise ValidationError({"ends_on": "The period cannot end before it starts."})
+        raise ValidationError({"ends_on": _("The period cannot end before it starts.")})
     report = CampaignReport.objects.create(institution=institution, starts_on=starts_on, ends_on=ends_on,
                                            created_by=actor if getattr(actor, "is_authenticated", False) else None)
     record_audit(institution=institution, actor=actor, verb="campaign.report.requested", target=report,

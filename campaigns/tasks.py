@@ -9,3 +9,10 @@ def render_report(report_id: int) -> str:
 
     report = report_render(report_id=report_id)
     return getattr(report, "status", "missing")
+
+
+@shared_task(name="campaigns.tasks.sweep_product_requests")
+def sweep_product_requests() -> list[int]:
+    from .product_requests import product_requests_sweep
+
+    return product_requests_sweep()

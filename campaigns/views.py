@@ -8,17 +8,20 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.tenancy import owned_or_404, require_capability
 from ichplatform.charts import table_csv
 
-from . import charts, selectors, services
+from . import charts, product_requests, selectors, services
 from .forms import (
     CampaignForm,
     GrantForm,
     LinkVideoForm,
     PlannedVideoForm,
+    ProductRequestForm,
     ProductsForm,
     ReportForm,
 )
@@ -76,7 +79,7 @@ def campaign_new(request):
         except ValidationError as exc:
             _errors_into(form, exc)
         else:
-            messages.success(request, "Campaign created. Plan its videos next.")
+            messages.success(request, _("Campaign created. Plan its videos next."))
             return redirect("campaigns:detail", campaign_pk=campaign.pk)
     return render(request, "campaigns/campaign_form.html", {"form": form, "campaign": None})
 
@@ -97,7 +100,7 @@ def campaign_edit(request, campaign_pk):
         except ValidationError as exc:
             _errors_into(form, exc)
         else:
-            messages.success(request, "Campaign saved.")
+            messages.success(request, _("Campaign saved."))
             return redirect("campaigns:detail", campaign_pk=campaign.pk)
     return render(request, "campaigns/campaign_form.html", {"form": form, "campaign": campaign})
 
@@ -109,7 +112,10 @@ def campaign_detail(request, campaign_pk):
                             request.institution, pk=campaign_pk)
     results = selectors.campaign_results(campaign=campaign, as_of=_as_of(request))
     is_admin = request.membership.can("manage_members")
+    ordered = list(selectors.product_requests_of(campaign=campaign)[:20])
     return render(request, "campaigns/detail.html", {
+        "product_requests": ordered,
+        "products_pending": any(r.stage in ("generating", "rendering") for r in ordered),
         "campaign": campaign, "results": results, "figure": charts.results_figure(results),
         "products": campaign.products.select_related("source"),
         "may_edit": request.membership.can("manage_content"), "is_admin": is_admin,
@@ -126,6 +132,8 @@ def campaign_detail(request, campaign_pk):
 def campaign_results_csv(request, campaign_pk):
     campaign = owned_or_404(Campaign.objects, request.institution, pk=campaign_pk)
     results = selectors.campaign_results(campaign=campaign, as_of=_as_of(request))
+    # An export for spreadsheets and scripts: its column names stay English, as in qca/exports.py
+    # (only the charts' CSVs, offered next to a translated chart, follow the language).
     header = ["planned video", "youtube id", "effect", "partial", "outcome membership",
               "configuration membership", "baseline median", "as of"]
     rows = [[r.planned.title, r.planned.published_youtube_id, r.effect, r.partial, r.outcome_membership,
@@ -149,8 +157,8 @@ def planned_new(request, campaign_pk):
         except ValidationError as exc:
             _errors_into(form, exc)
         else:
-            messages.success(request, "Video planned." if planned.recommendation is None
-                             else "Video planned; the recommendation is below.")
+            messages.success(request, _("Video planned.") if planned.recommendation is None
+                             else _("Video planned; the recommendation is below."))
             return redirect("campaigns:planned", planned_pk=planned.pk)
     return render(request, "campaigns/planned_form.html", {"form": form, "campaign": campaign, "planned": None})
 
@@ -172,14 +180,14 @@ def planned_detail(request, planned_pk):
     if may_edit and request.method == "POST" and request.POST.get("action") == "apply":
         try:
             services.planned_video_apply_advice(planned=planned, actor=request.user)
-            messages.success(request, "The recommended changes are now the plan's codes.")
+            messages.success(request, _("The recommended changes are now the plan's codes."))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect("campaigns:planned", planned_pk=planned.pk)
     form = PlannedVideoForm(request.POST or None, initial=initial, conditions=conditions)
     if request.method == "POST":
         if not may_edit:
-            raise PermissionDenied("Your role may not revise planned videos.")
+            raise PermissionDenied(_("Your role may not revise planned videos."))
         if form.is_valid():
             try:
                 services.planned_video_revise(planned=planned, actor=request.user, codes=form.codes(),
@@ -188,7 +196,7 @@ def planned_detail(request, planned_pk):
             except ValidationError as exc:
                 _errors_into(form, exc)
             else:
-                messages.success(request, "Plan revised.")
+                messages.success(request, _("Plan revised."))
                 return redirect("campaigns:planned", planned_pk=planned.pk)
     labels = {c.column: c.label for c in conditions}
     return render(request, "campaigns/planned_detail.html", {
@@ -210,10 +218,10 @@ def planned_link(request, planned_pk):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, "Linked: the daily harvest now fills in its results." if planned.video
-                             else "A harvest was started to add the video; it is linked once harvested.")
+            messages.success(request, _("Linked: the daily harvest now fills in its results.") if planned.video
+                             else _("A harvest was started to add the video; it is linked once harvested."))
     else:
-        messages.error(request, "Enter the published video's YouTube URL or id.")
+        messages.error(request, _("Enter the published video's YouTube URL or id."))
     return redirect("campaigns:planned", planned_pk=planned.pk)
 
 
@@ -225,10 +233,33 @@ def campaign_products(request, campaign_pk):
     form = ProductsForm(request.POST, institution=request.institution)
     if form.is_valid():
         services.campaign_products_set(campaign=campaign, actor=request.user, products=form.cleaned_data["products"])
-        messages.success(request, "Creative products saved.")
+        messages.success(request, _("Creative products saved."))
     else:
-        messages.error(request, "Choose products of this institution.")
+        messages.error(request, _("Choose products of this institution."))
     return redirect("campaigns:detail", campaign_pk=campaign.pk)
+
+
+@_tenant(Campaign)
+@require_capability("manage_content")
+def product_request_new(request, campaign_pk):
+    """Make a creative product for the campaign: stylise a photo, render the product, attach it."""
+    campaign = owned_or_404(Campaign.objects, request.institution, pk=campaign_pk)
+    form = ProductRequestForm(request.POST or None, request.FILES or None, campaign=campaign,
+                              default_model=selectors.default_style_model(institution=request.institution),
+                              initial={"planned_video": request.GET.get("planned")})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            product_requests.product_request_create(
+                campaign=campaign, actor=request.user, photo=data["photo"], kind=data["kind"],
+                style_model=data["style_model"], planned_video=data["planned_video"], out_size=data["out_size"])
+        except ValidationError as exc:
+            _errors_into(form, exc)
+        else:
+            messages.success(request, _("The photo is being stylised; the product is attached to the campaign "
+                                        "when it is ready."))
+            return redirect(reverse("campaigns:detail", kwargs={"campaign_pk": campaign.pk}) + "#product-requests")
+    return render(request, "campaigns/product_form.html", {"form": form, "campaign": campaign})
 
 
 @_tenant(Campaign)
@@ -239,9 +270,9 @@ def grant_add(request, campaign_pk):
     form = GrantForm(request.POST, tokens=selectors.grantable_tokens(institution=request.institution))
     if form.is_valid():
         services.token_grant_add(campaign=campaign, token=form.cleaned_data["token"], actor=request.user)
-        messages.success(request, "The token now sees only the campaigns it is granted.")
+        messages.success(request, _("The token now sees only the campaigns it is granted."))
     else:
-        messages.error(request, "Choose a valid token of this institution.")
+        messages.error(request, _("Choose a valid token of this institution."))
     return redirect("campaigns:detail", campaign_pk=campaign.pk)
 
 
@@ -252,7 +283,7 @@ def grant_remove(request, grant_pk):
     grant = owned_or_404(CampaignTokenGrant.objects.select_related("token"), request.institution, pk=grant_pk)
     campaign_pk = grant.campaign_id
     services.token_grant_remove(grant=grant, actor=request.user)
-    messages.success(request, "Grant removed.")
+    messages.success(request, _("Grant removed."))
     return redirect("campaigns:detail", campaign_pk=campaign_pk)
 
 
@@ -266,7 +297,7 @@ def reports(request):
         except ValidationError as exc:
             _errors_into(form, exc)
         else:
-            messages.success(request, "The report is being prepared; this page shows it when it is ready.")
+            messages.success(request, _("The report is being prepared; this page shows it when it is ready."))
             return redirect("campaigns:reports")
     return render(request, "campaigns/reports.html",
                   {"form": form, "reports": selectors.reports_of(institution=request.institution)})
@@ -277,6 +308,6 @@ def reports(request):
 def report_download(request, report_pk):
     report = owned_or_404(CampaignReport.objects, request.institution, pk=report_pk)
     if report.status != ReportStatus.DONE or not report.file:
-        raise Http404("This report is not ready.")
+        raise Http404(_("This report is not ready."))
     return FileResponse(report.file.open("rb"), as_attachment=True, filename=report.file.name.rsplit("/", 1)[-1],
                         content_type="application/pdf")

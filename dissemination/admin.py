@@ -4,6 +4,7 @@ from django.contrib import admin
 
 from accounts.admin_base import InstitutionScopedAdmin
 
+from . import metrics_summary
 from .models import (
     Channel,
     Codebook,
@@ -46,6 +47,20 @@ class MetricSnapshotAdmin(InstitutionScopedAdmin):
     search_fields = ("video__title", "video__youtube_id")
     raw_id_fields = ("video", "run")
     date_hierarchy = "captured_on"
+
+    # A snapshot edited by hand changes its video's metrics summary (see metrics_summary.py).
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        metrics_summary.refresh(videos=[obj.video_id])
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        metrics_summary.refresh(videos=[obj.video_id])
+
+    def delete_queryset(self, request, queryset):
+        video_ids = set(queryset.values_list("video_id", flat=True))
+        super().delete_queryset(request, queryset)
+        metrics_summary.refresh(videos=video_ids)
 
 
 @admin.register(HarvestRun)

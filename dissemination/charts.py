@@ -3,10 +3,13 @@
 from collections.abc import Sequence
 
 import plotly.graph_objects as go
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ichplatform.charts import PALETTE, themed
 
-SERIES = (("views", "Views", PALETTE[0]), ("likes", "Likes", PALETTE[1]), ("comments", "Comments", PALETTE[3]))
+SERIES = (("views", gettext_lazy("Views"), PALETTE[0]), ("likes", gettext_lazy("Likes"), PALETTE[1]),
+          ("comments", gettext_lazy("Comments"), PALETTE[3]))
 
 
 def snapshot_figure(snapshots: Sequence) -> go.Figure:
@@ -18,12 +21,12 @@ def snapshot_figure(snapshots: Sequence) -> go.Figure:
         values = [getattr(s, field) for s in snapshots]
         if all(v is None for v in values):
             continue
-        figure.add_trace(go.Scatter(x=days, y=values, name=label, mode="lines+markers", connectgaps=False,
+        figure.add_trace(go.Scatter(x=days, y=values, name=str(label), mode="lines+markers", connectgaps=False,
                                     line={"color": colour}, marker={"size": 4},
                                     yaxis="y" if field == "views" else "y2"))
-    themed(figure, title="Views, likes and comments by day", x_title="captured on (day)",
-           y_title="views (count)", height=360)
+    themed(figure, title=_("Views, likes and comments by day"), x_title=_("captured on (day)"),
+           y_title=_("views (count)"), height=360)
     figure.update_layout(margin={"r": 70}, hovermode="x unified",
-                         yaxis2={"title": {"text": "likes, comments (count)"}, "overlaying": "y", "side": "right",
+                         yaxis2={"title": {"text": _("likes, comments (count)")}, "overlaying": "y", "side": "right",
                                  "showgrid": False})
     return figure

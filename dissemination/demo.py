@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from accounts.services import record_audit
 
-from . import coding, services
+from . import coding, metrics_summary, services
 from .models import (
     Channel,
     Coding,
@@ -180,6 +180,7 @@ def _snapshots(rng, institution, videos, latents, first_day, run) -> None:
     MetricSnapshot.objects.filter(video__in=videos, captured_on__lt=first_day).delete()  # keep exactly 90 days
     MetricSnapshot.objects.bulk_create(rows, batch_size=2000, update_conflicts=True,
                                        unique_fields=["video", "captured_on"], update_fields=services.SNAPSHOT_FIELDS)
+    metrics_summary.refresh(videos=[v.pk for v in videos])
 
 
 def _codings(rng, context, codebook, videos, truths, *, plan) -> int:

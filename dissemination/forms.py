@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from .models import HarvestKind, VariableKind, VariableSource
 from .youtube.urls import InvalidYouTubeReference, parse_youtube_ref
@@ -9,8 +10,8 @@ from .youtube.urls import InvalidYouTubeReference, parse_youtube_ref
 
 class AddVideosForm(forms.Form):
     references = forms.CharField(
-        label="Video URLs or ids", widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="One per line: any YouTube URL form (watch, youtu.be, Shorts, embed) or an 11-character id.")
+        label=_("Video URLs or ids"), widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("One per line: any YouTube URL form (watch, youtu.be, Shorts, embed) or an 11-character id."))
 
     def clean_references(self):
         ids, shorts, errors = [], [], []
@@ -31,13 +32,13 @@ class AddVideosForm(forms.Form):
         if errors:
             raise ValidationError(errors)
         if not ids:
-            raise ValidationError("Paste at least one video URL or id.")
+            raise ValidationError(_("Paste at least one video URL or id."))
         return {"video_ids": list(dict.fromkeys(ids)), "short_ids": shorts}
 
 
 class AddChannelForm(forms.Form):
-    channel = forms.CharField(label="Channel URL, @handle or channel id",
-                              help_text="All its uploads are added through the uploads playlist (1 unit per 50).")
+    channel = forms.CharField(label=_("Channel URL, @handle or channel id"),
+                              help_text=_("All its uploads are added through the uploads playlist (1 unit per 50)."))
 
     def clean_channel(self):
         try:
@@ -50,7 +51,7 @@ class AddChannelForm(forms.Form):
 
 
 class AddPlaylistForm(forms.Form):
-    playlist = forms.CharField(label="Playlist URL or id")
+    playlist = forms.CharField(label=_("Playlist URL or id"))
 
     def clean_playlist(self):
         try:
@@ -59,24 +60,24 @@ class AddPlaylistForm(forms.Form):
             raise ValidationError(str(exc)) from None
         playlist_id = ref.value if ref.kind == "playlist" else ref.playlist_id
         if not playlist_id:
-            raise ValidationError("No playlist in this URL.")
+            raise ValidationError(_("No playlist in this URL."))
         return {"playlist_id": playlist_id}
 
 
 class SearchForm(forms.Form):
-    query = forms.CharField(label="Keywords", max_length=200)
-    published_after = forms.DateField(label="Published after", required=False,
+    query = forms.CharField(label=_("Keywords"), max_length=200)
+    published_after = forms.DateField(label=_("Published after"), required=False,
                                       widget=forms.DateInput(attrs={"type": "date"}))
-    published_before = forms.DateField(label="Published before", required=False,
+    published_before = forms.DateField(label=_("Published before"), required=False,
                                        widget=forms.DateInput(attrs={"type": "date"}))
-    region = forms.CharField(label="Region (ISO code, e.g. US)", max_length=2, required=False)
-    language = forms.CharField(label="Relevance language (e.g. en)", max_length=8, required=False)
-    min_views = forms.IntegerField(label="Minimum views", min_value=0, required=False, initial=1_000_000,
-                                   help_text="The paper kept videos with more than 1 million views.")
-    max_results = forms.IntegerField(label="Maximum results", min_value=1, max_value=500, initial=50,
-                                     help_text="Search costs 100 quota units per page of 50.")
-    order = forms.ChoiceField(label="Order", choices=[("relevance", "Relevance"), ("viewCount", "Views"),
-                                                      ("date", "Date")], initial="relevance")
+    region = forms.CharField(label=_("Region (ISO code, e.g. US)"), max_length=2, required=False)
+    language = forms.CharField(label=_("Relevance language (e.g. en)"), max_length=8, required=False)
+    min_views = forms.IntegerField(label=_("Minimum views"), min_value=0, required=False, initial=1_000_000,
+                                   help_text=_("The paper kept videos with more than 1 million views."))
+    max_results = forms.IntegerField(label=_("Maximum results"), min_value=1, max_value=500, initial=50,
+                                     help_text=_("Search costs 100 quota units per page of 50."))
+    order = forms.ChoiceField(label=_("Order"), choices=[("relevance", _("Relevance")), ("viewCount", _("Views")),
+                                                      ("date", _("Date"))], initial="relevance")
 
     def parameters(self) -> dict:
         data = self.cleaned_data
@@ -93,23 +94,23 @@ ADD_FORMS = {
 
 
 class VideoFilterForm(forms.Form):
-    q = forms.CharField(label="Search", required=False)
-    status = forms.ChoiceField(label="Status", required=False, choices=[
-        ("", "All"), ("tracked", "Tracked"), ("unavailable", "Unavailable"), ("untracked", "Not tracked")])
-    source = forms.ChoiceField(label="Added by", required=False)
-    min_views = forms.IntegerField(label="Minimum views", required=False, min_value=0)
+    q = forms.CharField(label=_("Search"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[
+        ("", _("All")), ("tracked", _("Tracked")), ("unavailable", _("Unavailable")), ("untracked", _("Not tracked"))])
+    source = forms.ChoiceField(label=_("Added by"), required=False)
+    min_views = forms.IntegerField(label=_("Minimum views"), required=False, min_value=0)
 
     def __init__(self, *args, **kwargs):
         from .models import VideoSource
 
         super().__init__(*args, **kwargs)
-        self.fields["source"].choices = [("", "Any"), *VideoSource.choices]
+        self.fields["source"].choices = [("", _("Any")), *VideoSource.choices]
 
 
 class AssignForm(forms.Form):
-    coders = forms.MultipleChoiceField(label="Coders (choose two for double coding)",
+    coders = forms.MultipleChoiceField(label=_("Coders (choose two for double coding)"),
                                        widget=forms.CheckboxSelectMultiple)
-    count = forms.IntegerField(label="Number of videos not yet assigned", min_value=1, max_value=1000, initial=20)
+    count = forms.IntegerField(label=_("Number of videos not yet assigned"), min_value=1, max_value=1000, initial=20)
 
     def __init__(self, *args, coders=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -117,17 +118,17 @@ class AssignForm(forms.Form):
 
 
 class VariableForm(forms.Form):
-    key = forms.SlugField(label="Key", max_length=64, help_text="Column name in exports and studies.")
-    label = forms.CharField(label="Label", max_length=200)
-    dimension = forms.CharField(label="Dimension", max_length=32)
-    kind = forms.ChoiceField(label="Kind", choices=VariableKind.choices)
-    source = forms.ChoiceField(label="Source", choices=VariableSource.choices)
-    expectation = forms.ChoiceField(label="Directional expectation (QCA)",
-                                    choices=[("none", "None"), ("present", "Present"), ("absent", "Absent")])
-    unit = forms.CharField(label="Unit", max_length=64, required=False)
-    levels = forms.CharField(label="Levels", required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                             help_text="One per line: value = label (e.g. 0 = Statement). Empty for continuous.")
-    instructions = forms.CharField(label="Coding instructions", widget=forms.Textarea(attrs={"rows": 5}))
+    key = forms.SlugField(label=_("Key"), max_length=64, help_text=_("Column name in exports and studies."))
+    label = forms.CharField(label=_("Label"), max_length=200)
+    dimension = forms.CharField(label=_("Dimension"), max_length=32)
+    kind = forms.ChoiceField(label=_("Kind"), choices=VariableKind.choices)
+    source = forms.ChoiceField(label=_("Source"), choices=VariableSource.choices)
+    expectation = forms.ChoiceField(label=_("Directional expectation (QCA)"),
+                                    choices=[("none", _("None")), ("present", _("Present")), ("absent", _("Absent"))])
+    unit = forms.CharField(label=_("Unit"), max_length=64, required=False)
+    levels = forms.CharField(label=_("Levels"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("One per line: value = label (e.g. 0 = Statement). Empty for continuous."))
+    instructions = forms.CharField(label=_("Coding instructions"), widget=forms.Textarea(attrs={"rows": 5}))
 
     def clean_levels(self):
         levels = []
@@ -142,6 +143,6 @@ class VariableForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    what = forms.ChoiceField(label="What the file holds", choices=[("videos", "Videos (YouTube Data Tools columns)"),
-                                                                     ("codings", "Codings (videoId, coder, keys)")])
-    file = forms.FileField(label="CSV or XLSX file")
+    what = forms.ChoiceField(label=_("What the file holds"), choices=[("videos", _("Videos (YouTube Data Tools columns)")),
+                                                                     ("codings", _("Codings (videoId, coder, keys)"))])
+    file = forms.FileField(label=_("CSV or XLSX file"))

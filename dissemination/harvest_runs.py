@@ -12,7 +12,8 @@ killed mid-harvest leaves every finished page committed and the cursor after it;
 redelivered task (same Celery task id, acks_late) claims the run again and continues from
 the cursor. A page in flight is fetched again and upserted on the same natural keys, so
 nothing is duplicated. Per refresh page: one ledger upsert (the API call), one snapshot
-bulk upsert and one run update — three statements (a fourth only when ids disappeared).
+bulk upsert, one UPDATE of the page's videos' metrics summary (`metrics_summary.refresh`) and
+one run update — four statements (a fifth only when ids disappeared).
 """
 
 import logging
@@ -28,8 +29,9 @@ from django.utils import timezone
 
 from accounts.models import Institution
 from accounts.services import record_audit
+from ichplatform import dashboard_cache
 
-from . import quota_ledger, services
+from . import metrics_summary, quota_ledger, services
 from .models import Channel, HarvestKind, HarvestRun, HarvestStatus, Video, VideoSource
 from .youtube.caller import ApiCaller, QuotaBudgetExhausted
 from .youtube.client import discovery_revision
@@ -162,6 +164,8 @@ class Harvest:
         run.quota_spent = self.base_units + self.caller.spent_units
         run.heartbeat_at = timezone.now()
         run.save(update_fields=[*fields, "calls_made", "quota_spent", "heartbeat_at"])
+        # Quota used, the run's state and (on a page) the snapshots: the dashboard shows them.
+        dashboard_cache.invalidate(institution_id=run.institution_id)
 
 
 def execute(*, run_id: int, task_id: str = "") -> HarvestRun | None:
@@ -259,8 +263,11 @@ def _refresh(h: Harvest) -> None:
         run.stage, run.cursor = "metrics", cursor
         h.save("plan", "progress_total", "stage", "cursor")
         _refresh_metrics(h, rows)
-        run.cursor = cursor = {"stage": "channels", "after_pk": 0}
-        h.save("cursor")
+        with transaction.atomic():
+            # The videos no page measured (unavailable, untracked) roll forward to today too.
+            metrics_summary.refresh_stale(institution_id=run.institution_id)
+            run.cursor = cursor = {"stage": "channels", "after_pk": 0}
+            h.save("cursor")
     _refresh_channels(h, Channel.objects.filter(institution_id=run.institution_id, videos__tracked=True,
                                                 pk__gt=cursor["after_pk"]).distinct())
 

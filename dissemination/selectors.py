@@ -4,7 +4,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 import pandas as pd
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Institution, Membership
@@ -25,12 +25,9 @@ SPARKLINE_DAYS = 30
 
 
 def videos_of(*, institution: Institution) -> QuerySet[Video]:
-    latest = MetricSnapshot.objects.filter(video=OuterRef("pk")).order_by("-captured_on")
-    return (Video.objects.filter(institution=institution).select_related("channel", "sentiment")
-            .annotate(latest_views=Subquery(latest.values("views")[:1]),
-                      latest_likes=Subquery(latest.values("likes")[:1]),
-                      latest_comments=Subquery(latest.values("comments")[:1]),
-                      latest_on=Subquery(latest.values("captured_on")[:1])))
+    """The institution's videos; `latest_views`, `latest_likes`, `latest_comments` and `latest_on`
+    are the stored metrics summary (see metrics_summary.py), not a read of the snapshots."""
+    return Video.objects.filter(institution=institution).select_related("channel", "sentiment")
 
 
 def filter_videos(videos: QuerySet[Video], *, q: str = "", channel: str = "", status: str = "",

@@ -10,14 +10,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import Institution
 from accounts.services import record_audit
+from ichplatform import dashboard_cache
 
-from . import coding
+from . import coding, metrics_summary
 from .models import Channel, FinalCoding, FinalOrigin, MetricSnapshot, SentimentScore, Video
 from .sentiment import score_video_text
 from .suggest import suggest_title_information, suggest_video_form, suggest_video_language
@@ -45,17 +46,25 @@ def upsert_snapshots(
     *, institution_id: int, rows: Sequence[tuple[int, VideoRecord]], captured_on: date, captured_at: datetime,
     run_id: int | None = None,
 ) -> int:
-    """One INSERT … ON CONFLICT (video, captured_on) DO UPDATE for a page of videos. A row without
-    any count (an import with blank columns) is not a measurement and is skipped."""
+    """One INSERT … ON CONFLICT (video, captured_on) DO UPDATE for a page of videos and one UPDATE
+    of those videos' metrics summary: a single statement on PostgreSQL, two elsewhere (call it inside
+    the page's transaction, so they commit together). A row without any count (an import with blank columns) is not a
+    measurement and is skipped."""
     rows = [(pk, r) for pk, r in rows if (r.views, r.likes, r.comments) != (None, None, None)]
     if not rows:
         return 0
-    MetricSnapshot.objects.bulk_create(
-        [MetricSnapshot(institution_id=institution_id, video_id=pk, captured_on=captured_on,
-                        captured_at=captured_at, views=r.views, likes=r.likes, comments=r.comments, run_id=run_id)
-         for pk, r in rows],
-        update_conflicts=True, unique_fields=["video", "captured_on"], update_fields=SNAPSHOT_FIELDS,
-    )
+    if connection.vendor == "postgresql":  # both writes in one statement (see metrics_summary)
+        metrics_summary.upsert_page(institution_id=institution_id, rows=rows, captured_on=captured_on,
+                                    captured_at=captured_at, run_id=run_id)
+    else:
+        MetricSnapshot.objects.bulk_create(
+            [MetricSnapshot(institution_id=institution_id, video_id=pk, captured_on=captured_on,
+                            captured_at=captured_at, views=r.views, likes=r.likes, comments=r.comments, run_id=run_id)
+             for pk, r in rows],
+            update_conflicts=True, unique_fields=["video", "captured_on"], update_fields=SNAPSHOT_FIELDS,
+        )
+        metrics_summary.refresh(videos=[pk for pk, _ in rows], as_of=captured_on)
+    dashboard_cache.invalidate(institution_id=institution_id)
     return len(rows)
 
 
@@ -234,6 +243,7 @@ def set_tracked(*, video: Video, tracked: bool, actor) -> Video:
     if video.tracked != tracked:
         video.tracked = tracked
         video.save(update_fields=["tracked"])
+        dashboard_cache.invalidate(institution_id=video.institution_id)
         record_audit(institution=video.institution, actor=actor,
                      verb="video.tracked" if tracked else "video.untracked", target=video)
     return video

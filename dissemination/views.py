@@ -11,6 +11,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from django.utils.translation import gettext as _
 
 from accounts.tenancy import owned_or_404, require_capability
 
@@ -70,7 +71,7 @@ def video_detail(request, pk):
         if not request.membership.can("manage_content"):
             raise PermissionDenied("Your role may not change videos.")
         services.set_tracked(video=video, tracked=request.POST.get("tracked") == "1", actor=request.user)
-        messages.success(request, "Tracking updated.")
+        messages.success(request, _("Tracking updated."))
         return redirect("dissemination:video_detail", pk=video.pk)
     snapshots = list(selectors.snapshots_of(video=video))
     as_of = timezone.localdate()
@@ -99,7 +100,7 @@ def video_add(request):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, "Harvest queued; its progress shows below.")
+            messages.success(request, _("Harvest queued; its progress shows below."))
             return redirect("dissemination:harvest_detail", pk=run.pk)
     return render(request, "dissemination/video_add.html", {"forms": forms, "kinds": HarvestKind})
 
@@ -109,7 +110,7 @@ def harvest_list(request):
     if request.method == "POST":
         run = harvest_runs.start_harvest(institution=request.institution, kind=HarvestKind.REFRESH,
                                          parameters={"trigger": "staff"}, actor=request.user)
-        messages.success(request, "Metrics refresh queued.")
+        messages.success(request, _("Metrics refresh queued."))
         return redirect("dissemination:harvest_detail", pk=run.pk)
     runs = Paginator(selectors.harvest_runs_of(institution=request.institution), PAGE_SIZE)
     ledger = selectors.quota_today(institution=request.institution, day=quota_day(timezone.now()))
@@ -150,7 +151,7 @@ def harvest_resume(request, pk):
     run = owned_or_404(HarvestRun.objects.all(), request.institution, pk=pk)
     try:
         harvest_runs.resume(run=run, actor=request.user)
-        messages.success(request, "The harvest continues from where it stopped.")
+        messages.success(request, _("The harvest continues from where it stopped."))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("dissemination:harvest_detail", pk=run.pk)
@@ -217,7 +218,8 @@ def assignments(request):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"{created} assignments created for {len(videos)} videos.")
+            messages.success(request, _("%(created)s assignments created for %(videos)s videos.")
+                             % {"created": created, "videos": len(videos)})
             return redirect("dissemination:assignments")
     per_coder = [(u, CodingAssignment.objects.filter(institution=request.institution, coder=u).count(),
                   CodingAssignment.objects.filter(institution=request.institution, coder=u,
@@ -251,7 +253,7 @@ def reconcile(request, pk):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, "Final codes saved.")
+            messages.success(request, _("Final codes saved."))
             return redirect("dissemination:agreement")
     codes = {}
     for c in video.codings.select_related("variable", "coder"):
@@ -297,7 +299,8 @@ def _variable_form(request, codebook, variable):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"Saved; the codebook is now version {codebook.version}.")
+            messages.success(request, _("Saved; the codebook is now version %(version)s.")
+                             % {"version": codebook.version})
             return redirect("dissemination:codebook")
     return render(request, "dissemination/variable_form.html", {"form": form, "variable": variable,
                                                                 "codebook": codebook})
@@ -313,7 +316,8 @@ def transfer_view(request):
         outcome = importer(institution=request.institution, data=upload.read(), filename=upload.name,
                            actor=request.user)
         if outcome.ok:
-            messages.success(request, f"Imported: {outcome.created} new, {outcome.updated} updated.")
+            messages.success(request, _("Imported: %(created)s new, %(updated)s updated.")
+                             % {"created": outcome.created, "updated": outcome.updated})
             return redirect("dissemination:transfer")
     return render(request, "dissemination/transfer.html", {"form": form, "outcome": outcome,
                                                            "today": timezone.localdate()})

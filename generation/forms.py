@@ -1,12 +1,13 @@
 """Forms of the Generate pages. Option checks live in options.py (shared with the API)."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .models import ImageSet, ImageSide, ProductKind, StyleModel
 from .options import GENERATOR_WIDTHS, IMAGE_SIZES, VARIANT_CHOICES
 from .products import PAPER_SIZES, POSTER_DPIS
 
-OUTPUT_SIZES = [("", "Keep the input size"), ("512", "512 px (long side)"), ("1024", "1024 px"),
+OUTPUT_SIZES = [("", _("Keep the input size")), ("512", "512 px (long side)"), ("1024", "1024 px"),
                 ("2048", "2048 px (tiled)"), ("4096", "4096 px (tiled, print)")]
 
 
@@ -27,36 +28,36 @@ class MultipleFileField(forms.FileField):
 
 
 class DomainForm(forms.Form):
-    name = forms.CharField(max_length=120, label="Name", help_text="e.g. Zhangzhou paper-cut")
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Description")
+    name = forms.CharField(max_length=120, label=_("Name"), help_text=_("e.g. Zhangzhou paper-cut"))
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("Description"))
 
 
 class ImageSetForm(forms.Form):
-    side = forms.ChoiceField(choices=ImageSide.choices, label="Domain")
-    name = forms.CharField(max_length=120, label="Name")
-    description = forms.CharField(required=False, label="Description")
+    side = forms.ChoiceField(choices=ImageSide.choices, label=_("Domain"))
+    name = forms.CharField(max_length=120, label=_("Name"))
+    description = forms.CharField(required=False, label=_("Description"))
 
 
 class UploadForm(forms.Form):
-    files = MultipleFileField(label="Images or ZIP archives",
-                              help_text="PNG, JPEG, WEBP, TIFF, BMP or GIF; ZIPs are checked before extraction.")
+    files = MultipleFileField(label=_("Images or ZIP archives"),
+                              help_text=_("PNG, JPEG, WEBP, TIFF, BMP or GIF; ZIPs are checked before extraction."))
 
 
 class TrainingForm(forms.Form):
-    image_set_a = forms.ModelChoiceField(queryset=ImageSet.objects.none(), label="Domain A (photos)")
-    image_set_b = forms.ModelChoiceField(queryset=ImageSet.objects.none(), label="Domain B (heritage art)")
-    variant = forms.ChoiceField(choices=VARIANT_CHOICES, label="Architecture")
+    image_set_a = forms.ModelChoiceField(queryset=ImageSet.objects.none(), label=_("Domain A (photos)"))
+    image_set_b = forms.ModelChoiceField(queryset=ImageSet.objects.none(), label=_("Domain B (heritage art)"))
+    variant = forms.ChoiceField(choices=VARIANT_CHOICES, label=_("Architecture"))
     image_size = forms.TypedChoiceField(choices=[(s, f"{s} px") for s in IMAGE_SIZES], coerce=int, initial=256,
-                                        label="Training image size")
-    iterations = forms.IntegerField(min_value=1, max_value=1_000_000, initial=2000, label="Iterations",
-                                    help_text="At the full learning rate.")
+                                        label=_("Training image size"))
+    iterations = forms.IntegerField(min_value=1, max_value=1_000_000, initial=2000, label=_("Iterations"),
+                                    help_text=_("At the full learning rate."))
     decay_iterations = forms.IntegerField(min_value=0, max_value=1_000_000, initial=2000,
-                                          label="Decay iterations", help_text="Learning rate falls linearly to 0.")
-    batch_size = forms.IntegerField(min_value=1, max_value=64, initial=1, label="Batch size")
-    seed = forms.IntegerField(min_value=0, initial=0, label="Seed")
+                                          label=_("Decay iterations"), help_text=_("Learning rate falls linearly to 0."))
+    batch_size = forms.IntegerField(min_value=1, max_value=64, initial=1, label=_("Batch size"))
+    seed = forms.IntegerField(min_value=0, initial=0, label=_("Seed"))
     ngf = forms.TypedChoiceField(choices=[(w, str(w)) for w in reversed(GENERATOR_WIDTHS)], coerce=int,
-                                 initial=64, label="Generator width (ngf)",
-                                 help_text="64 is the paper's model; 8 trains a tiny model for tests on a CPU.")
+                                 initial=64, label=_("Generator width (ngf)"),
+                                 help_text=_("64 is the paper's model; 8 trains a tiny model for tests on a CPU."))
 
     def __init__(self, *args, domain, **kwargs):
         super().__init__(*args, **kwargs)
@@ -66,9 +67,9 @@ class TrainingForm(forms.Form):
 
 
 class GenerateForm(forms.Form):
-    style_model = forms.ModelChoiceField(queryset=StyleModel.objects.none(), label="Style model")
-    images = MultipleFileField(label="Images to stylise")
-    out_size = forms.ChoiceField(choices=OUTPUT_SIZES, required=False, label="Output size")
+    style_model = forms.ModelChoiceField(queryset=StyleModel.objects.none(), label=_("Style model"))
+    images = MultipleFileField(label=_("Images to stylise"))
+    out_size = forms.ChoiceField(choices=OUTPUT_SIZES, required=False, label=_("Output size"))
 
     def __init__(self, *args, institution, **kwargs):
         super().__init__(*args, **kwargs)
@@ -79,19 +80,19 @@ class GenerateForm(forms.Form):
 
 
 class ProductForm(forms.Form):
-    kind = forms.ChoiceField(choices=ProductKind.choices, label="Product")
-    paper = forms.ChoiceField(choices=[(p, p) for p in PAPER_SIZES], required=False, label="Paper (poster)")
+    kind = forms.ChoiceField(choices=ProductKind.choices, label=_("Product"))
+    paper = forms.ChoiceField(choices=[(p, p) for p in PAPER_SIZES], required=False, label=_("Paper (poster)"))
     dpi = forms.TypedChoiceField(choices=[(d, f"{d} DPI") for d in POSTER_DPIS], coerce=int, initial=300,
-                                 required=False, label="Resolution (poster)")
-    title = forms.CharField(max_length=120, required=False, label="Title (poster)")
-    credit = forms.CharField(max_length=200, required=False, label="Credit line (poster)")
-    method = forms.ChoiceField(choices=[("blend", "Offset and blend"), ("mirror", "Mirror (kaleidoscope)")],
-                               required=False, label="Method (pattern)")
-    tile_px = forms.IntegerField(min_value=64, max_value=2048, initial=512, required=False, label="Tile px (pattern)")
+                                 required=False, label=_("Resolution (poster)"))
+    title = forms.CharField(max_length=120, required=False, label=_("Title (poster)"))
+    credit = forms.CharField(max_length=200, required=False, label=_("Credit line (poster)"))
+    method = forms.ChoiceField(choices=[("blend", _("Offset and blend")), ("mirror", _("Mirror (kaleidoscope)"))],
+                               required=False, label=_("Method (pattern)"))
+    tile_px = forms.IntegerField(min_value=64, max_value=2048, initial=512, required=False, label=_("Tile px (pattern)"))
     border_px = forms.IntegerField(min_value=0, max_value=64, initial=8, required=False,
-                                   label="White margin px (sticker)")
+                                   label=_("White margin px (sticker)"))
     scale = forms.TypedChoiceField(choices=[(2, "×2"), (4, "×4")], coerce=int, required=False,
-                                   label="Scale (magnified)")
+                                   label=_("Scale (magnified)"))
 
     def options(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if k != "kind" and v not in (None, "")}

@@ -40,7 +40,17 @@ def owner_alive(owner: str, heartbeat_at: datetime | None, *, now: datetime | No
         return False
     except PermissionError:
         return True
-    return True
+    return not _is_zombie(pid)
+
+
+def _is_zombie(pid: int) -> bool:
+    """A killed worker whose parent has not reaped it yet still answers kill(0), but it is dead."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
+            stat = handle.read()
+    except OSError:
+        return False  # no /proc (not Linux): kill(0) is all we have
+    return stat.rpartition(")")[2].split()[:1] == ["Z"]
 
 
 def claim(model, pk: int, *, running: str, done: tuple[str, ...]):
@@ -55,7 +65,11 @@ def claim(model, pk: int, *, running: str, done: tuple[str, ...]):
         fields = {"status": running, "lease_owner": worker_identity(), "heartbeat_at": now}
         if getattr(obj, "started_at", None) is None:
             fields["started_at"] = now
-        model.objects.filter(pk=pk).update(**fields)
+        # Compare-and-set on what was read: SQLite ignores select_for_update, and two deliveries that
+        # both read the row must not both take it. The loser looks again later.
+        taken = model.objects.filter(pk=pk, status=obj.status, lease_owner=obj.lease_owner).update(**fields)
+        if not taken:
+            return BUSY
         for name, value in fields.items():
             setattr(obj, name, value)
         return obj

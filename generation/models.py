@@ -8,6 +8,7 @@ StyleModel + input images ─ GenerationJob ─ GeneratedImage ─ CreativeProdu
 from django.conf import settings
 from django.db import models
 from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ApiToken, InstitutionOwned
 
@@ -64,8 +65,8 @@ class StyleDomain(InstitutionOwned):
 
 
 class ImageSide(models.TextChoices):
-    PHOTOS = "a", "Domain A: photos"
-    ART = "b", "Domain B: heritage art"
+    PHOTOS = "a", _("Domain A: photos")
+    ART = "b", _("Domain B: heritage art")
 
 
 class ImageSet(InstitutionOwned):
@@ -108,11 +109,11 @@ class SourceImage(InstitutionOwned):
 
 
 class RunStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    FINISHED = "finished", "Finished"
-    CANCELLED = "cancelled", "Cancelled"
-    FAILED = "failed", "Failed"
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    FINISHED = "finished", _("Finished")
+    CANCELLED = "cancelled", _("Cancelled")
+    FAILED = "failed", _("Failed")
 
 
 class TrainingRun(InstitutionOwned, Leased):
@@ -177,16 +178,16 @@ class StyleModel(InstitutionOwned):
 
 
 class JobStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
 
 
 class JobSource(models.TextChoices):
-    PAGE = "page", "Web page"
-    API = "api", "API token"
-    DEMO = "demo", "Demo seed"
+    PAGE = "page", _("Web page")
+    API = "api", _("API token")
+    DEMO = "demo", _("Demo seed")
 
 
 class GenerationJob(InstitutionOwned, Leased):
@@ -236,10 +237,10 @@ class GeneratedImage(InstitutionOwned):
 
 
 class ProductKind(models.TextChoices):
-    POSTER = "poster", "Print-ready poster (PDF)"
-    PATTERN = "pattern", "Seamless repeating pattern"
-    STICKER = "sticker", "Sticker / cut-out (transparent PNG)"
-    MAGNIFIED = "magnified", "Magnified (×2 / ×4)"
+    POSTER = "poster", _("Print-ready poster (PDF)")
+    PATTERN = "pattern", _("Seamless repeating pattern")
+    STICKER = "sticker", _("Sticker / cut-out (transparent PNG)")
+    MAGNIFIED = "magnified", _("Magnified (×2 / ×4)")
 
 
 class CreativeProduct(InstitutionOwned):

@@ -5,13 +5,21 @@ resumable: a redelivered training task continues from the run's latest checkpoin
 redelivered generation task finds its job done (or takes it over from a dead worker).
 """
 
+import logging
+
 from celery import shared_task
 from django.conf import settings
 
-from . import jobs, training
+# product_tasks is imported so that the worker registers render_product (autodiscovery reads tasks.py only).
+from . import jobs, product_tasks, recovery, training  # noqa: F401
 
-# Another live worker holds the lease (a duplicate delivery): look again later.
-BUSY_RETRY_SECONDS = 30
+logger = logging.getLogger(__name__)
+
+
+def _retry_while_held(task, what: str, pk: int, countdown: int):
+    """Another live worker holds the lease (a duplicate delivery): look again later, never run it twice."""
+    logger.info("%s %s is held by another live worker; looking again in %ss", what, pk, countdown)
+    return task.retry(countdown=countdown)
 
 
 @shared_task(bind=True, name="generation.tasks.train", max_retries=None,
@@ -20,7 +28,7 @@ BUSY_RETRY_SECONDS = 30
 def train(self, run_id: int) -> str:
     outcome = training.training_execute(run_id=run_id)
     if outcome == "busy":
-        raise self.retry(countdown=BUSY_RETRY_SECONDS)
+        raise _retry_while_held(self, "training run", run_id, settings.GENERATION_BUSY_RETRY_SECONDS)
     return outcome
 
 
@@ -28,5 +36,12 @@ def train(self, run_id: int) -> str:
 def generate(self, job_id: int) -> str:
     outcome = jobs.job_execute(job_id=job_id)
     if outcome == "busy":
-        raise self.retry(countdown=5)
+        # Jobs take seconds: look again sooner than for a training run.
+        raise _retry_while_held(self, "generation job", job_id, min(5, settings.GENERATION_BUSY_RETRY_SECONDS))
     return outcome
+
+
+@shared_task(name="generation.tasks.recover_abandoned")
+def recover_abandoned() -> dict:
+    # Scheduled on the `default` queue (ichplatform/schedules.py): a gpu worker busy training must not delay it.
+    return recovery.requeue_abandoned_work()

@@ -76,6 +76,10 @@ class ProgressPublisher:
     def __init__(self, run: TrainingRun, interval: float):
         self.run_id, self.interval = run.pk, interval
         self.institution_id = run.institution_id
+        # Writes are made only while this worker still owns the run (see leases.py): a worker whose
+        # heartbeat went stale and whose run another worker took over stops instead of racing it.
+        self.owner = run.lease_owner
+        self.lease_lost = False
         self.loss_log = list(run.loss_log)
         self.samples = list(run.samples)
         self.warnings = list(run.warnings)
@@ -124,17 +128,23 @@ class ProgressPublisher:
         self.samples.append({"iteration": event["iteration"], "name": name})
 
     def flush(self) -> None:
-        TrainingRun.objects.filter(pk=self.run_id).update(
+        if self.lease_lost:
+            return
+        written = TrainingRun.objects.filter(pk=self.run_id, lease_owner=self.owner).update(
             loss_log=self.loss_log, samples=self.samples, warnings=self.warnings, heartbeat_at=timezone.now(),
             **self.fields)
+        self.lease_lost = not written
         self.fields = {}
         self.last_flush = time.monotonic()
 
     def should_stop(self) -> bool:
-        if not self.cancelled and time.monotonic() - self.last_cancel_check >= min(self.interval, 2.0):
+        if not (self.cancelled or self.lease_lost) and \
+                time.monotonic() - self.last_cancel_check >= min(self.interval, 2.0):
             self.last_cancel_check = time.monotonic()
-            self.cancelled = TrainingRun.objects.filter(pk=self.run_id, cancel_requested=True).exists()
-        return self.cancelled
+            row = TrainingRun.objects.filter(pk=self.run_id).values_list("cancel_requested", "lease_owner").first()
+            self.cancelled = bool(row and row[0])
+            self.lease_lost = row is None or row[1] != self.owner
+        return self.cancelled or self.lease_lost
 
 
 def training_execute(*, run_id: int) -> str:
@@ -185,9 +195,16 @@ def _train(run: TrainingRun) -> str:
     publisher = ProgressPublisher(run, settings.GENERATION_PROGRESS_SECONDS)
     result = train(config, on_event=publisher, should_stop=publisher.should_stop, resume=resume)
     publisher.flush()
+    if publisher.lease_lost:
+        # Another worker owns the run now; its row, status and checkpoints are its own business.
+        logger.warning("training run %s: another worker took the run over; this worker stopped at iteration %s",
+                       run.pk, result.iterations)
+        return "lease lost"
     run.refresh_from_db()
     if result.status == "stopped":
-        _finish(run, RunStatus.CANCELLED, checkpoint_path=result.checkpoint or run.checkpoint_path)
+        # The core checkpoints where it stopped; the row may lag it by up to log_every iterations.
+        _finish(run, RunStatus.CANCELLED, checkpoint_path=result.checkpoint or run.checkpoint_path,
+                iteration=result.iterations)
         return RunStatus.CANCELLED
     metrics = _evaluate(result.checkpoint, work, device, counts)
     _export_weights(run, result.checkpoint)

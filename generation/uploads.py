@@ -92,6 +92,7 @@ def inspect_image(name: str, data: bytes, limits: UploadLimits) -> FileVerdict:
             if fmt not in ALLOWED_FORMATS:
                 return rejected(name, f"unsupported image format {fmt or 'unknown'}; use PNG, JPEG, WEBP or TIFF",
                                 original_format=fmt, original_mode=mode, **common)
+            deep = _sixteen_bits_per_channel(image)
             image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         return rejected(name, f"decompression bomb: {exc}", **common)
@@ -103,8 +104,24 @@ def inspect_image(name: str, data: bytes, limits: UploadLimits) -> FileVerdict:
         return rejected(name, f"too small: {width}×{height} (at least {limits.min_side} px a side)",
                         original_format=fmt, original_mode=mode, **common)
     rgb, notes = to_rgb8(image)
+    if deep:
+        # Pillow decodes 48/64-bit colour to 8 bits per channel (the high byte) without a word; say so.
+        notes.insert(0, "16-bit per channel reduced to 8 bits")
+        mode = f"{mode};16"
     return FileVerdict(name=name, outcome=CONVERTED if notes else ACCEPTED, reason="; ".join(notes), image=rgb,
                        original_format=fmt, original_mode=mode, **common)
+
+
+def _sixteen_bits_per_channel(image: Image.Image) -> bool:
+    """A colour image stored with 16 bits per channel (PNG and TIFF), read from its decoder's raw mode."""
+    if image.mode not in ("RGB", "RGBA"):
+        return False  # 16-bit grayscale keeps its own mode (I;16) and is scaled by to_rgb8
+    for tile in getattr(image, "tile", None) or []:
+        args = tile.args if hasattr(tile, "args") else tile[3]
+        rawmode = args if isinstance(args, str) else (args[0] if args and isinstance(args[0], str) else "")
+        if ";16" in rawmode:
+            return True
+    return False
 
 
 def to_rgb8(image: Image.Image) -> tuple[Image.Image, list[str]]:

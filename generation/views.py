@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
+from django.utils.translation import gettext as _
 
 from accounts.tenancy import owned_or_404, require_capability
 
@@ -59,7 +60,7 @@ def index(request):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"Style domain {domain.name} created.")
+            messages.success(request, _("Style domain %(name)s created.") % {"name": domain.name})
             return redirect("generation:domain", pk=domain.pk)
     return render(request, "generation/index.html", {
         "domains": selectors.domains(institution=institution), "form": form,
@@ -79,7 +80,7 @@ def domain_detail(request, pk):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"Image set {image_set.name} created: upload its images.")
+            messages.success(request, _("Image set %(name)s created: upload its images.") % {"name": image_set.name})
             return redirect("generation:image_set", pk=image_set.pk)
     return render(request, "generation/domain.html", {
         "domain": domain, "form": form, "image_sets": selectors.image_sets(domain=domain),
@@ -104,7 +105,8 @@ def image_set_detail(request, pk):
         report = services.image_set_upload(image_set=image_set, files=form.cleaned_data["files"],
                                            actor=request.user)
         good = sum(1 for r in report if r["outcome"] != "rejected")
-        messages.success(request, f"{good} of {len(report)} files stored; the report below says why for each.")
+        messages.success(request, _("%(good)s of %(total)s files stored; the report below says why for each.")
+                         % {"good": good, "total": len(report)})
         return redirect("generation:image_set", pk=image_set.pk)
     return render(request, "generation/image_set.html", {
         "image_set": image_set, "form": form, "images": image_set.images.all()[:200],
@@ -128,7 +130,7 @@ def run_new(request, pk):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, "Training queued on the GPU queue.")
+            messages.success(request, _("Training queued on the GPU queue."))
             return redirect("generation:run", pk=run.pk)
     return render(request, "generation/run_new.html", {"domain": domain, "form": form})
 
@@ -154,7 +156,7 @@ def run_cancel(request, pk):
     run = owned_or_404(TrainingRun.objects.all(), request.institution, pk=pk)
     try:
         services.training_run_cancel(run=run, actor=request.user)
-        messages.success(request, "Cancel requested: the worker stops at its next iteration.")
+        messages.success(request, _("Cancel requested: the worker stops at its next iteration."))
     except ValidationError as exc:
         _errors(request, exc)
     return redirect("generation:run", pk=pk)
@@ -171,7 +173,7 @@ def run_publish(request, pk):
     except ValidationError as exc:
         _errors(request, exc)
         return redirect("generation:run", pk=pk)
-    messages.success(request, f"Published {model}.")
+    messages.success(request, _("Published %(model)s.") % {"model": model})
     return redirect("generation:domain", pk=run.domain_id)
 
 
@@ -192,7 +194,7 @@ def run_sample(request, pk, index):
 def model_set_default(request, pk):
     model = owned_or_404(StyleModel.objects.select_related("domain"), request.institution, pk=pk)
     services.style_model_set_default(model=model, actor=request.user)
-    messages.success(request, f"{model} is now the default of {model.domain.name}.")
+    messages.success(request, _("%(model)s is now the default of %(domain)s.") % {"model": model, "domain": model.domain.name})
     return redirect("generation:domain", pk=model.domain_id)
 
 
@@ -243,11 +245,11 @@ def product_create(request, pk):
         try:
             product = services.product_create(source=source, kind=form.cleaned_data["kind"],
                                               options=form.options(), actor=request.user)
-            messages.success(request, f"{product.get_kind_display()} queued.")
+            messages.success(request, _("%(kind)s queued.") % {"kind": product.get_kind_display()})
         except ValidationError as exc:
             _errors(request, exc)
     else:
-        messages.error(request, "Check the product options: " + "; ".join(
+        messages.error(request, _("Check the product options:") + " " + "; ".join(
             f"{k}: {', '.join(v)}" for k, v in form.errors.items()))
     return redirect("generation:job", pk=source.job_id)
 

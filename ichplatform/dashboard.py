@@ -1,25 +1,44 @@
 """Reads behind the staff home dashboard, scoped to one institution, in a bounded number of
-queries (the page test holds it to 20 whatever the data size).
+queries (the page test holds it to 20 whatever the data size), and cached per institution.
 
-The latest snapshot of every video, and the one of 30 days ago, come with the video rows as
-correlated subqueries (one query, served by the (video, captured_on) unique index); the effect is
-then computed from those latest rows by the dissemination app's own `dissemination_effect` (it
-takes each video's latest snapshot on or before the date, so giving it only those rows changes
-nothing). Strategies come from the latest finished analysis: a video is pan-life or
-pan-knowledge when its case is above 0.5 in a configuration of that strategy.
+Each video's latest snapshot and its views at the start of the 30-day window come from the
+video row's metrics summary (`dissemination.metrics_summary`, kept by the harvest in the
+snapshot write's transaction). A row whose summary is not as of the dashboard's day (before
+the day's harvest, or a video the harvest did not measure) falls back, inside the same query,
+to correlated subqueries on the snapshots (a CASE evaluates them only for such rows), so the
+figures are exact either way. The effect is then computed from those latest rows by the
+dissemination app's own `dissemination_effect` (it takes each video's latest snapshot on or
+before the date, so giving it only those rows changes nothing). Strategies come from the latest
+finished analysis: a video is pan-life or pan-knowledge when its case is above 0.5 in a
+configuration of that strategy.
+
+`build` serves the dashboard from the cache (ichplatform/dashboard_cache.py) until the
+institution's data change; `compute` always reads the database.
 """
 
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 import pandas as pd
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    DateField,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    When,
+)
 from django.utils import timezone
 
-from dissemination import coding
+from accounts.models import AuditEvent, Institution
+from dissemination import coding, metrics_summary
 from dissemination.effect import dissemination_effect
 from dissemination.models import (
     CodingAssignment,
@@ -36,7 +55,9 @@ from generation.models import CreativeProduct, JobStatus, StyleModel
 from qca import selectors as qca_selectors
 from qca.models import Strategy
 
-WINDOW_DAYS = 30
+from . import dashboard_cache
+
+WINDOW_DAYS = metrics_summary.WINDOW_DAYS
 HISTORY_DAYS = 90
 TOP_N = 8
 CODED_ORIGINS = (FinalOrigin.AGREED, FinalOrigin.RECONCILED, FinalOrigin.IMPORTED)
@@ -63,7 +84,7 @@ class Dashboard:
     agreement_alpha: float | None = None
     agreement_percent: float | None = None
     coding: dict = field(default_factory=dict)
-    analysis: object = None
+    analysis: AnalysisRef | None = None
     supported_strategy: dict | None = None
     style_models: int = 0
     products: int = 0
@@ -81,47 +102,68 @@ class Dashboard:
     def quota_percent(self) -> int:
         return round(100 * self.quota_used / self.quota_limit) if self.quota_limit else 0
 
+    effect_groups: dict[str, list[float]] | None = None
+
     def effects_by_strategy(self) -> dict[str, list[float]]:
+        if self.effect_groups is not None:
+            return self.effect_groups
         groups = {s: [] for s in Strategy.values}
         for row in self.rows:
             if row.effect is not None:
                 groups[row.strategy].append(row.effect)
         return groups
 
+    def for_cache(self) -> Dashboard:
+        """The board without its per-video rows (5,000 per institution at scale): the page needs
+        only the effect groups, the top and rising lists and the KPIs."""
+        groups = self.effects_by_strategy()
+        return replace(self, rows=[], effect_groups=groups)
 
-def _latest(field_name: str, before: date):
-    return Subquery(MetricSnapshot.objects.filter(video=OuterRef("pk"), captured_on__lte=before)
-                    .order_by("-captured_on").values(field_name)[:1])
+
+@dataclass(frozen=True)
+class AnalysisRef:
+    """The latest analysis as the page shows it (a link and its name), small enough to cache."""
+
+    pk: int
+    label: str
+
+    def __str__(self) -> str:
+        return self.label
 
 
-def _first_since(field_name: str, since: date):
-    return Subquery(MetricSnapshot.objects.filter(video=OuterRef("pk"), captured_on__gt=since)
-                    .order_by("captured_on").values(field_name)[:1])
+_SUMMARY_TYPES = {"latest_on": DateField()}
+
+
+def _current_summary(as_of: date) -> dict:
+    """Each summary field as of the day: the stored one where the summary is as of that day,
+    else the same value read from the snapshots."""
+    return {f"now_{name}": Case(When(window_end=as_of, then=F(name)), default=expression,
+                                output_field=_SUMMARY_TYPES.get(name, BigIntegerField()))
+            for name, expression in metrics_summary.summary_expressions(as_of).items()}
 
 
 def _video_rows(institution, as_of: date) -> tuple[list[VideoRow], pd.DataFrame, int]:
     since = as_of - timedelta(days=WINDOW_DAYS)
-    videos = (Video.objects.filter(institution=institution)
-              .annotate(latest_on=_latest("captured_on", as_of), latest_views=_latest("views", as_of),
-                        latest_likes=_latest("likes", as_of), latest_comments=_latest("comments", as_of),
-                        views_then=_latest("views", since), views_first_in_window=_first_since("views", since))
-              .values("pk", "title", "youtube_id", "published_at", "tracked", "unavailable_since", "latest_on",
-                      "latest_views", "latest_likes", "latest_comments", "views_then", "views_first_in_window"))
+    videos = (Video.objects.filter(institution=institution).order_by()
+              .annotate(**_current_summary(as_of))
+              .values("pk", "title", "youtube_id", "published_at", "tracked", "unavailable_since", "now_latest_on",
+                      "now_latest_views", "now_latest_likes", "now_latest_comments", "now_views_window_start",
+                      "now_views_window_first"))
     rows, latest, tracked = [], [], 0
     for v in videos:
         tracked += bool(v["tracked"] and v["unavailable_since"] is None)
         gain = None
-        if v["latest_views"] is not None:
+        if v["now_latest_views"] is not None:
             published_since = v["published_at"] is not None and v["published_at"].date() > since
             # Views 30 days ago; a video published since started at 0; a video first harvested
             # within the window counts from its first snapshot there.
-            base = v["views_then"] if v["views_then"] is not None else (
-                0 if published_since else v["views_first_in_window"])
-            gain = None if base is None else max(v["latest_views"] - base, 0)
-        rows.append(VideoRow(v["pk"], v["title"] or v["youtube_id"], v["latest_views"], gain))
-        if v["latest_on"] is not None:
-            latest.append({"video_id": v["pk"], "captured_on": v["latest_on"], "views": v["latest_views"],
-                           "likes": v["latest_likes"], "comments": v["latest_comments"]})
+            base = v["now_views_window_start"] if v["now_views_window_start"] is not None else (
+                0 if published_since else v["now_views_window_first"])
+            gain = None if base is None else max(v["now_latest_views"] - base, 0)
+        rows.append(VideoRow(v["pk"], v["title"] or v["youtube_id"], v["now_latest_views"], gain))
+        if v["now_latest_on"] is not None:
+            latest.append((v["pk"], v["now_latest_on"], v["now_latest_views"], v["now_latest_likes"],
+                           v["now_latest_comments"]))
     frame = pd.DataFrame.from_records(latest, columns=["video_id", "captured_on", "views", "likes", "comments"])
     return rows, frame, tracked
 
@@ -139,7 +181,31 @@ def _strategies(result) -> dict[int, str]:
     return {video_id: strategy for video_id, (_, strategy) in best.items()}
 
 
+def _fingerprint(institution) -> tuple:
+    """What in the database marks a change (one query on two indexes): the institution's latest
+    audit event (every service writes one) and the heartbeat of its running harvests (saved
+    with every page). With a per-process cache (locmem, the embedded profile) this is what
+    makes a harvest worker's writes reach the web processes' entries."""
+    events = AuditEvent.objects.filter(institution=OuterRef("pk")).order_by("-created_at", "-pk")
+    running = HarvestRun.objects.filter(institution=OuterRef("pk"), status=HarvestStatus.RUNNING) \
+        .order_by("-heartbeat_at")
+    return Institution.objects.filter(pk=institution.pk).values_list(
+        Subquery(events.values("pk")[:1]), Subquery(running.values("heartbeat_at")[:1])).get()
+
+
 def build(*, institution, as_of: date | None = None) -> Dashboard:
+    """The dashboard from the cache, computed on a miss. The key holds the institution's data
+    version (bumped by the services that change what it shows), the database fingerprint, the
+    day and the quota day."""
+    as_of = as_of or timezone.localdate()
+    last_event, heartbeat = _fingerprint(institution)
+    key = (institution.created_at.timestamp(), last_event, heartbeat.timestamp() if heartbeat else "",
+           as_of.isoformat(), quota_day(timezone.now()).isoformat())
+    return dashboard_cache.cached(key_parts=key, institution_id=institution.pk,
+                                  build=lambda: compute(institution=institution, as_of=as_of).for_cache())
+
+
+def compute(*, institution, as_of: date | None = None) -> Dashboard:
     as_of = as_of or timezone.localdate()
     board = Dashboard(as_of=as_of, quota_limit=daily_quota())
     rows, frame, board.videos_tracked = _video_rows(institution, as_of)
@@ -155,7 +221,7 @@ def build(*, institution, as_of: date | None = None) -> Dashboard:
     analysis = qca_selectors.finished_analyses(institution=institution) \
         .prefetch_related("result__configurations").first()
     if analysis is not None:
-        board.analysis = analysis
+        board.analysis = AnalysisRef(analysis.pk, str(analysis))
         result = analysis.result
         board.supported_strategy = qca_selectors.strategy_summary(result)["supported"]
         strategy_of = _strategies(result)
@@ -191,7 +257,8 @@ def _harvest_health(board: Dashboard, institution) -> None:
     runs = HarvestRun.objects.filter(institution=institution)
     latest = runs.order_by("-created_at", "-pk").values("pk")[:1]
     latest_failure = runs.filter(status=HarvestStatus.FAILED).order_by("-created_at", "-pk").values("pk")[:1]
-    for run in runs.filter(Q(pk=Subquery(latest)) | Q(pk=Subquery(latest_failure))).order_by("-created_at", "-pk"):
+    shown = runs.filter(Q(pk=Subquery(latest)) | Q(pk=Subquery(latest_failure))).order_by("-created_at", "-pk")
+    for run in shown.only("pk", "institution_id", "kind", "status", "created_at", "staff_message"):
         board.last_run = board.last_run or run
         if run.status == HarvestStatus.FAILED:
             board.last_failure = board.last_failure or run

@@ -33,4 +33,19 @@ PERIODIC_TASKS: list[PeriodicTaskSpec] = [
         queue="harvest",
         description="Resume harvests that waited for quota, then refresh every institution's tracked videos.",
     ),
+    PeriodicTaskSpec(
+        name="Re-enqueue abandoned GPU work",
+        task="generation.tasks.recover_abandoned",
+        crontab={"minute": "*/10"},
+        queue="default",
+        description="Training runs and generation jobs whose worker died go back on the gpu queue and resume "
+                    "from their last checkpoint (on Redis the broker alone would wait for the visibility timeout).",
+    ),
+    PeriodicTaskSpec(
+        name="Advance campaign product requests",
+        task="campaigns.tasks.sweep_product_requests",
+        crontab={"minute": "5-59/10"},
+        description="Move on product requests whose job or product finished while the follow-up step was lost "
+                    "(a worker killed between the two); each step is idempotent.",
+    ),
 ]

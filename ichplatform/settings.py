@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.tenancy.CurrentInstitutionMiddleware",
+    "ichplatform.chart_csv.ChartCsvMiddleware",  # ?chart_csv=<id>: a chart's data from its own page
 ]
 
 ROOT_URLCONF = "ichplatform.urls"
@@ -137,6 +138,7 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["ichplatform.formats"]  # ISO short dates in English; Django's formats otherwise
 # The language switch sets this cookie; a year, so a staff member's choice outlives the session.
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 TIME_ZONE = env.str("DJANGO_TIME_ZONE", default="UTC")
@@ -196,6 +198,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Fields called `status`, `kind` or `strategy` carry different choice sets in different apps; name
+    # each set after its app so the schema has no hash-suffixed enums (StatusD4fEnum) and no warnings.
+    "ENUM_NAME_OVERRIDES": {
+        "GenerationStatusEnum": "generation.models.JobStatus",
+        "ProductKindEnum": "generation.models.ProductKind",
+        "HarvestKindEnum": "dissemination.models.HarvestKind",
+        "CampaignStrategyEnum": "campaigns.models.CampaignStrategy",
+        "QcaStrategyEnum": "qca.models.Strategy",
+    },
 }
 API_TOKEN_DEFAULT_DAYS = env.int("API_TOKEN_DEFAULT_DAYS", default=90)
 
@@ -252,6 +263,8 @@ GENERATION_GPU_QUEUE = env.str("GENERATION_GPU_QUEUE", default="gpu")
 GENERATION_PRODUCT_QUEUE = env.str("GENERATION_PRODUCT_QUEUE", default="default")
 GENERATION_PROGRESS_SECONDS = env.float("GENERATION_PROGRESS_SECONDS", default=2.0)
 GENERATION_TRAIN_TIME_LIMIT = env.int("GENERATION_TRAIN_TIME_LIMIT", default=48 * 3600)
+# A duplicate delivery of a run or job that a live worker holds looks again this many seconds later.
+GENERATION_BUSY_RETRY_SECONDS = env.int("GENERATION_BUSY_RETRY_SECONDS", default=30)
 
 LOGGING = {
     "version": 1,

@@ -2,6 +2,7 @@
 their way into coding."""
 
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
 from accounts import selectors
 from accounts.tenancy import require_capability
@@ -9,8 +10,8 @@ from qca.models import Strategy
 
 from . import charts, dashboard
 
-STRATEGY_LABELS = {Strategy.PAN_LIFE: "Pan-life", Strategy.PAN_KNOWLEDGE: "Pan-knowledge",
-                   Strategy.UNCLASSIFIED: "Unclassified"}
+STRATEGY_LABELS = {Strategy.PAN_LIFE: _("Pan-life"), Strategy.PAN_KNOWLEDGE: _("Pan-knowledge"),
+                   Strategy.UNCLASSIFIED: _("Unclassified")}
 
 
 @require_capability("view_pages")

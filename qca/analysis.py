@@ -7,7 +7,6 @@ reported through a callback so that a Celery task can record it.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -70,7 +69,7 @@ def compute(study, spec: AnalysisSpec, progress: Callable[[int, str], None] = la
         progress(45 + 15 * step, f"{kind} solution")
         try:
             results[kind] = engine.minimize(table, kind, dir_exp=spec.dir_exp_string() if kind == "intermediate"
-                                            else None)
+                                            else None, **ENGINE_BOUNDS)
             solutions[kind] = results[kind].to_dict()
             solutions[kind].pop("truth_table", None)  # stored once, below
         except engine.QCAComputationError as exc:
@@ -105,6 +104,11 @@ def _unique(items: list[dict]) -> list[dict]:
     return unique
 
 
+# The engine lists every minimal model by default (as R); a stored analysis keeps the earlier explicit bounds
+# so that massive model ambiguity (millions of models) is reported by a models_truncated warning, not stored.
+ENGINE_BOUNDS = {"max_models": 64, "max_work": 300_000}
+
+
 def engine_configuration_chart(results: dict) -> dict:
     """The engine's configuration chart of every model of the intermediate (else complex) solution.
 
@@ -114,18 +118,13 @@ def engine_configuration_chart(results: dict) -> dict:
     kind = "intermediate" if "intermediate" in results else "complex"
     main, parsimonious = results[kind], results.get("parsimonious")
     distinct: dict[str, dict] = {}  # models with the same terms and marks (e.g. C1P1-M1, C2P1-M1) share a chart
-    for solution in main.solutions:
-        # One CiPj solution at a time: the engine shares a Model object between pairs with the same easy
-        # counterfactuals and finds a model's pair by identity, which would mark every such model's core
-        # conditions from the first pair's parsimonious model (reported to the engine's maintainer).
-        single = dataclasses.replace(main, solutions=[solution])
-        for index in range(len(single.models)):
-            chart = engine.configuration_chart(single, index, parsimonious=parsimonious).to_dict()
-            key = json.dumps(chart["configurations"], sort_keys=True)
-            if key in distinct:
-                distinct[key]["same_as"].append(chart["model"])
-            else:
-                distinct[key] = {**chart, "same_as": []}
+    for index in range(len(main.models)):
+        chart = engine.configuration_chart(main, index, parsimonious=parsimonious).to_dict()
+        key = json.dumps(chart["configurations"], sort_keys=True)
+        if key in distinct:
+            distinct[key]["same_as"].append(chart["model"])
+        else:
+            distinct[key] = {**chart, "same_as": []}
     first, *alternatives = distinct.values()
     return {**first, "solution": kind, "n_models": len(main.models), "alternatives": alternatives}
 
@@ -176,7 +175,7 @@ def engine_robustness(study, dataset, spec: AnalysisSpec) -> dict:
     try:
         outcome = engine.robustness(dataset, spec.outcome_expression, spec.conditions, incl_cut=spec.incl_cut,
                                     n_cut=spec.n_cut, pri_cut=spec.pri_cut, solution="intermediate",
-                                    dir_exp=spec.dir_exp_string(),
+                                    dir_exp=spec.dir_exp_string(), **ENGINE_BOUNDS,
                                     variants=[{k: v for k, v in variant.items() if k != "anchors"}
                                               for variant in variants]).to_dict()
     except engine.QCAError as exc:  # the original solution itself cannot be computed

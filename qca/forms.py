@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .models import CalibrationMethod, Expectation, Strategy
 
@@ -10,28 +11,28 @@ EXPECTATION_CHOICES = Expectation.choices
 
 class UploadStudyForm(forms.Form):
     name = forms.CharField(max_length=200)
-    file = forms.FileField(help_text="CSV or XLSX: a header row, an optional 'case' and 'label' column, "
-                                     "then one numeric column per variable.")
+    file = forms.FileField(help_text=_("CSV or XLSX: a header row, an optional 'case' and 'label' column, "
+                                       "then one numeric column per variable."))
     outcome_column = forms.CharField(max_length=100, required=False,
-                                     help_text="The outcome's column (default: the last one).")
+                                     help_text=_("The outcome's column (default: the last one)."))
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
 class VideoStudyForm(forms.Form):
     name = forms.CharField(max_length=200)
     as_of = forms.DateField(initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"}),
-                            help_text="Codes decided and metrics captured on or before this date.")
+                            help_text=_("Codes decided and metrics captured on or before this date."))
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
 class CalibrationForm(forms.Form):
     label = forms.CharField(max_length=200)
     method = forms.ChoiceField(choices=CalibrationMethod.choices)
-    e = forms.FloatField(required=False, label="Full exclusion (e)")
-    c = forms.FloatField(required=False, label="Crossover (c)")
-    i = forms.FloatField(required=False, label="Full inclusion (i)")
-    threshold = forms.FloatField(required=False, label="Crisp threshold (value ≥ threshold is in the set)")
-    expectation = forms.ChoiceField(choices=EXPECTATION_CHOICES, label="Directional expectation")
+    e = forms.FloatField(required=False, label=_("Full exclusion (e)"))
+    c = forms.FloatField(required=False, label=_("Crossover (c)"))
+    i = forms.FloatField(required=False, label=_("Full inclusion (i)"))
+    threshold = forms.FloatField(required=False, label=_("Crisp threshold (value ≥ threshold is in the set)"))
+    expectation = forms.ChoiceField(choices=EXPECTATION_CHOICES, label=_("Directional expectation"))
 
     def anchors(self) -> dict:
         keys = {"direct": ("e", "c", "i"), "crisp": ("threshold",), "as_is": ()}[self.cleaned_data["method"]]
@@ -41,11 +42,11 @@ class CalibrationForm(forms.Form):
 class AnalysisForm(forms.Form):
     name = forms.CharField(max_length=200, required=False)
     outcome = forms.ChoiceField()
-    negate_outcome = forms.BooleanField(required=False, label="Explain the negated outcome (~Y)")
+    negate_outcome = forms.BooleanField(required=False, label=_("Explain the negated outcome (~Y)"))
     conditions = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple)
-    incl_cut = forms.FloatField(initial=0.8, min_value=0.0, max_value=1.0, label="Consistency cut-off (incl)")
-    n_cut = forms.IntegerField(initial=1, min_value=1, label="Frequency cut-off (n)")
-    pri_cut = forms.FloatField(initial=0.5, min_value=0.0, max_value=1.0, label="PRI cut-off")
+    incl_cut = forms.FloatField(initial=0.8, min_value=0.0, max_value=1.0, label=_("Consistency cut-off (incl)"))
+    n_cut = forms.IntegerField(initial=1, min_value=1, label=_("Frequency cut-off (n)"))
+    pri_cut = forms.FloatField(initial=0.5, min_value=0.0, max_value=1.0, label=_("PRI cut-off"))
 
     def __init__(self, *args, study, **kwargs):
         super().__init__(*args, **kwargs)
@@ -66,7 +67,7 @@ class AnalysisForm(forms.Form):
 
 
 class RecommendationForm(forms.Form):
-    title = forms.CharField(max_length=300, required=False, label="Planned video (working title)")
+    title = forms.CharField(max_length=300, required=False, label=_("Planned video (working title)"))
     # The picked video (`video:<id>` / `planned:<id>`) whose codes pre-filled the form; the view
     # resolves it within the institution.
     pick = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -101,7 +102,7 @@ class RecommendationForm(forms.Form):
 
 
 class PickVideoForm(forms.Form):
-    pick = forms.ChoiceField(label="Existing video", help_text="Its codes pre-fill the form below.")
+    pick = forms.ChoiceField(label=_("Existing video"), help_text=_("Its codes pre-fill the form below."))
 
     def __init__(self, *args, choices, **kwargs):
         super().__init__(*args, **kwargs)
@@ -111,8 +112,8 @@ class PickVideoForm(forms.Form):
 class TypologyRuleForm(forms.Form):
     name = forms.CharField(max_length=200)
     strategy = forms.ChoiceField(choices=[c for c in Strategy.choices if c[0] != Strategy.UNCLASSIFIED])
-    present = forms.CharField(required=False, help_text="Variable keys required present, comma-separated.")
-    absent = forms.CharField(required=False, help_text="Variable keys required absent, comma-separated.")
+    present = forms.CharField(required=False, help_text=_("Variable keys required present, comma-separated."))
+    absent = forms.CharField(required=False, help_text=_("Variable keys required absent, comma-separated."))
     priority = forms.IntegerField(min_value=0, initial=10)
     active = forms.BooleanField(required=False, initial=True)
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
@@ -123,4 +124,4 @@ class TypologyRuleForm(forms.Form):
 
 
 class RerunForm(forms.Form):
-    as_of = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Re-run as of")
+    as_of = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label=_("Re-run as of"))

@@ -9,13 +9,14 @@ recommendations.
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import InstitutionOwned
 
 
 class StudySource(models.TextChoices):
-    VIDEOS = "videos", "The institution's coded videos as of a date"
-    UPLOAD = "upload", "An uploaded CSV or XLSX table"
+    VIDEOS = "videos", _("The institution's coded videos as of a date")
+    UPLOAD = "upload", _("An uploaded CSV or XLSX table")
 
 
 class Study(InstitutionOwned):
@@ -58,15 +59,15 @@ class Study(InstitutionOwned):
 
 
 class CalibrationMethod(models.TextChoices):
-    DIRECT = "direct", "Direct (three anchors, logistic)"
-    CRISP = "crisp", "Crisp (one threshold)"
-    AS_IS = "as_is", "Already calibrated (use as is)"
+    DIRECT = "direct", _("Direct (three anchors, logistic)")
+    CRISP = "crisp", _("Crisp (one threshold)")
+    AS_IS = "as_is", _("Already calibrated (use as is)")
 
 
 class Expectation(models.TextChoices):
-    PRESENT = "present", "Present contributes"
-    ABSENT = "absent", "Absent contributes"
-    NONE = "none", "No expectation"
+    PRESENT = "present", _("Present contributes")
+    ABSENT = "absent", _("Absent contributes")
+    NONE = "none", _("No expectation")
 
 
 class Condition(InstitutionOwned):
@@ -96,11 +97,11 @@ class Condition(InstitutionOwned):
 
 
 class AnalysisStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    FINISHED = "finished", "Finished"
-    FAILED = "failed", "Failed"
+    DRAFT = "draft", _("Draft")
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    FINISHED = "finished", _("Finished")
+    FAILED = "failed", _("Failed")
 
 
 class Analysis(InstitutionOwned):
@@ -162,9 +163,9 @@ class Result(InstitutionOwned):
 
 
 class Strategy(models.TextChoices):
-    PAN_LIFE = "pan_life", "Pan-life content, flexible dissemination"
-    PAN_KNOWLEDGE = "pan_knowledge", "Pan-knowledge content, implicit dissemination"
-    UNCLASSIFIED = "unclassified", "Unclassified"
+    PAN_LIFE = "pan_life", _("Pan-life content, flexible dissemination")
+    PAN_KNOWLEDGE = "pan_knowledge", _("Pan-knowledge content, implicit dissemination")
+    UNCLASSIFIED = "unclassified", _("Unclassified")
 
 
 class Configuration(InstitutionOwned):

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
+from django.utils.translation import gettext as _
 
 from accounts.tenancy import owned_or_404, require_capability
 
@@ -67,7 +68,8 @@ def study_upload(request):
         except ValidationError as exc:
             _errors_into(form, exc)
         else:
-            messages.success(request, f"Study created with {study.n_cases} cases; nothing else was changed.")
+            messages.success(request, _("Study created with %(n)s cases; nothing else was changed.")
+                             % {"n": study.n_cases})
             return redirect("qca:study", study_pk=study.pk)
     return render(request, "qca/study_upload.html", {"form": form, "problems": problems})
 
@@ -85,8 +87,11 @@ def study_from_videos(request):
             problems = exc.messages
         else:
             excluded = len(study.data.get("excluded", []))
-            messages.success(request, f"Study created with {study.n_cases} videos"
-                                      f"{f'; {excluded} left out for missing values' if excluded else ''}.")
+            if excluded:
+                messages.success(request, _("Study created with %(n)s videos; %(excluded)s left out for missing "
+                                            "values.") % {"n": study.n_cases, "excluded": excluded})
+            else:
+                messages.success(request, _("Study created with %(n)s videos.") % {"n": study.n_cases})
             return redirect("qca:study", study_pk=study.pk)
     return render(request, "qca/study_videos.html", {"form": form, "problems": problems})
 
@@ -136,7 +141,7 @@ def condition_calibrate(request, condition_pk):
             except ValidationError as exc:
                 _errors_into(form, exc)
             else:
-                messages.success(request, f"Calibration of {condition.label} saved.")
+                messages.success(request, _("Calibration of %(label)s saved.") % {"label": condition.label})
                 return redirect("qca:condition", condition_pk=condition.pk)
     cases = [c["id"] for c in study.data["cases"]]
     calibrated = calibrate(values, condition.method, condition.anchors, cases, condition.label)
@@ -181,7 +186,7 @@ def analysis_detail(request, analysis_pk):
     if analysis.status != AnalysisStatus.FINISHED:
         return render(request, "qca/analysis_progress.html", context)
     result = analysis.result
-    cases, _ = selectors._memberships(result)
+    cases, _rows = selectors._memberships(result)
     labels = selectors.case_labels(result)
     hover = [labels.get(c, {}).get("label", c) for c in cases]
     y = selectors.outcome_memberships(result)
@@ -190,7 +195,7 @@ def analysis_detail(request, analysis_pk):
         expression = row["expression"]
         literal = selectors.configuration_memberships(
             result, {expression.lstrip("~"): {"present": not expression.startswith("~")}})
-        xy_plots.append({"id": f"xy-{number}", "data_id": f"xy-{number}-data", "label": f"XY plot of {expression}",
+        xy_plots.append({"id": f"xy-{number}", "data_id": f"xy-{number}-data", "label": _("XY plot of %(expression)s") % {"expression": expression},
                          "figure": charts.necessity_xy(literal, y, hover, expression, analysis.outcome_label)})
     outcome_of = dict(zip(cases, y, strict=True))
     truth_rows = []
@@ -286,7 +291,7 @@ def analysis_rerun(request, analysis_pk):
     analysis = _owned(Analysis, request, analysis_pk)
     form = RerunForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose a valid date.")
+        messages.error(request, _("Choose a valid date."))
         return redirect("qca:analysis", analysis_pk=analysis.pk)
     try:
         rerun = services.study_rerun(analysis=analysis, actor=request.user, as_of=form.cleaned_data["as_of"])
@@ -349,7 +354,7 @@ def _rule_form(request, rule):
         except ValidationError as exc:
             _errors_into(form, exc)
         else:
-            messages.success(request, "Rule saved; every configuration was relabelled.")
+            messages.success(request, _("Rule saved; every configuration was relabelled."))
             return redirect("qca:typology")
     return render(request, "qca/typology_rule.html", {"form": form, "rule": rule})
 

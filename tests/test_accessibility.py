@@ -25,7 +25,8 @@ def _pages(tenant):
     return ["/", "/disseminate/", "/disseminate/videos/", f"/disseminate/videos/{video.pk}/",
             "/disseminate/videos/add/", "/disseminate/harvests/", "/disseminate/coding/", "/disseminate/codebook/",
             "/learn/", f"/learn/analyses/{analysis.pk}/", f"/learn/analyses/{analysis.pk}/recommend/", "/generate/",
-            "/campaigns/", "/campaigns/new/", f"/campaigns/{campaign.pk}/", f"/campaigns/videos/{planned.pk}/"]
+            "/campaigns/", "/campaigns/new/", f"/campaigns/{campaign.pk}/", f"/campaigns/videos/{planned.pk}/",
+            f"/campaigns/{campaign.pk}/products/new/"]
 
 
 def test_main_pages_pass_axe_as_staff(browser_page, tenant_a):

@@ -12,7 +12,7 @@ from celery.contrib.testing.worker import start_worker
 from accounts.models import AuditEvent
 from ichplatform.celery import app
 from ichplatform.tasks import worker_selftest
-from tests.worker_process import start_worker_process
+from tests.worker_process import start_worker_process, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.embedded]
 
@@ -34,7 +34,7 @@ def test_real_worker_consumes_only_its_queue():
         result = worker_selftest.apply_async(kwargs={"echo": "hello"}, queue="analysis")
         # Poll the stored state rather than result.get(): get() blocks on the
         # in-thread worker's result consumer under SQLite.
-        _wait_for(lambda: result.state == "SUCCESS", 30, "the analysis worker to answer")
+        wait_for(lambda: result.state == "SUCCESS", 30, "the analysis worker to answer")
         answer = result.result
         assert answer["echo"] == "hello" and answer["queue"] == "analysis"
         unserved = worker_selftest.apply_async(kwargs={"echo": "nobody"}, queue="gpu")
@@ -42,15 +42,6 @@ def test_real_worker_consumes_only_its_queue():
         assert unserved.state == "PENDING", "a worker of 'analysis' must not take 'gpu' work"
         unserved.revoke()
     app.control.purge()
-
-
-def _wait_for(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -67,7 +58,7 @@ def test_task_of_a_killed_worker_is_redelivered_once(tenant_a, tmp_path):
         kwargs={"key": key, "institution_id": tenant_a.institution.pk, "marker_dir": str(tmp_path),
                 "wait_seconds": 120}, queue=queue)
     try:
-        _wait_for(lambda: (tmp_path / "effect-done").exists(), 60, "the first delivery to start")
+        wait_for(lambda: (tmp_path / "effect-done").exists(), 60, "the first delivery to start")
         first.send_signal(signal.SIGKILL)  # mid-run: the task is unacknowledged (acks_late)
         first.wait(10)
         second = start_worker_process(queues=queue, name="second", log_path=log, extra_env=env)

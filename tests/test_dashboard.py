@@ -15,11 +15,11 @@ from ichplatform import dashboard
 pytestmark = pytest.mark.django_db
 
 
-def _catalogue(tenant, n=6):
+def _catalogue(tenant, n=6, prefix="dash"):
     today = timezone.localdate()
     videos = []
     for i in range(n):
-        video = make_video(tenant.institution, youtube_id=f"dash{i:07d}", title=f"Video {i}",
+        video = make_video(tenant.institution, youtube_id=f"{prefix}{i:07d}", title=f"Video {i}",
                            published_at=timezone.now() - timedelta(days=200))
         make_snapshot(video, captured_on=today - timedelta(days=40), views=1000 * (i + 1), likes=10, comments=1)
         make_snapshot(video, captured_on=today - timedelta(days=1), views=1000 * (i + 1) + 500 * i ** 2,

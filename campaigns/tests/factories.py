@@ -5,7 +5,7 @@ from datetime import date
 from itertools import product
 
 from campaigns import services
-from campaigns.models import Campaign, CampaignReport, CampaignTokenGrant, PlannedVideo
+from campaigns.models import Campaign, CampaignProductRequest, CampaignReport, CampaignTokenGrant, PlannedVideo
 from qca import services as qca_services
 from tests.factories import register
 
@@ -77,3 +77,14 @@ def _grant(tenant):
 def _report(tenant):
     return CampaignReport.objects.create(institution=tenant.institution, starts_on=date(2026, 1, 1),
                                          ends_on=date(2026, 3, 31))
+
+
+@register(CampaignProductRequest)
+def _product_request(tenant):
+    from generation.models import JobStatus
+    from generation.tests.factories import generation_job
+
+    job = generation_job(tenant)
+    assert job.status == JobStatus.DONE
+    return CampaignProductRequest.objects.create(institution=tenant.institution, campaign=_campaign(tenant), job=job,
+                                                 kind="sticker")

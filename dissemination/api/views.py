@@ -14,6 +14,7 @@ from ichplatform.api import InstitutionScopedViewSet
 
 from .. import coding, harvest_runs, selectors, services
 from ..models import Coding, CodingAssignment, HarvestRun, MetricSnapshot, Video
+from .pagination import CachedCountPagination
 from .serializers import (
     CodingSerializer,
     HarvestRunCreateSerializer,
@@ -61,6 +62,7 @@ class SnapshotViewSet(InstitutionScopedViewSet, mixins.ListModelMixin, mixins.Re
     serializer_class = SnapshotSerializer
     filterset_class = SnapshotFilter
     ordering_fields = ["captured_on"]
+    pagination_class = CachedCountPagination
 
     def scoped_queryset(self):
         return MetricSnapshot.objects.select_related("video").order_by("video_id", "captured_on")

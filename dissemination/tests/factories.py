@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from tests.factories import register
 
-from .. import coding
+from .. import coding, metrics_summary
 from ..models import (
     Channel,
     Codebook,
@@ -45,10 +45,13 @@ def make_videos(institution, n, prefix="v"):
 
 
 def make_snapshot(video, captured_on=date(2024, 1, 1), views=1000, likes=10, comments=1):
-    return MetricSnapshot.objects.get_or_create(
+    """A snapshot written as the services write one: with the video's metrics summary refreshed."""
+    snapshot = MetricSnapshot.objects.get_or_create(
         video=video, captured_on=captured_on,
         defaults={"institution": video.institution, "captured_at": timezone.now(), "views": views, "likes": likes,
                       "comments": comments})[0]
+    metrics_summary.refresh(videos=[video.pk])
+    return snapshot
 
 
 @register(Channel)

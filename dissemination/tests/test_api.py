@@ -71,3 +71,25 @@ def test_schema_documents_the_dissemination_endpoints(tenant_a):
     paths = tenant_a.client("staff").get("/api/v1/schema/?format=json").json()["paths"]
     for path in ("/api/v1/videos/", "/api/v1/snapshots/", "/api/v1/codings/", "/api/v1/harvest-runs/"):
         assert path in paths
+
+
+def test_the_snapshot_count_is_cached_until_a_snapshot_is_written(tenant_a, video, django_capture_on_commit_callbacks):
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from dissemination import services
+    from dissemination.youtube.records import VideoRecord
+
+    api = tenant_a.api(role="partner", scopes=("read",))
+    assert api.get("/api/v1/snapshots/").json()["count"] == 1
+    with CaptureQueriesContext(connection) as captured:
+        assert api.get("/api/v1/snapshots/").json()["count"] == 1
+    assert not [q for q in captured if "COUNT(" in q["sql"]]  # served from the cache
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        services.upsert_snapshots(institution_id=tenant_a.institution.pk, captured_on=timezone.localdate(),
+                                  captured_at=timezone.now(),
+                                  rows=[(video.pk, VideoRecord(video_id=video.youtube_id, views=2000, likes=None,
+                                                                 comments=None))])
+    assert api.get("/api/v1/snapshots/").json()["count"] == 2
+    assert api.get("/api/v1/snapshots/", {"captured_after": timezone.localdate().isoformat()}).json()["count"] == 1

@@ -10,8 +10,7 @@ import pytest
 from dissemination import harvest_runs
 from dissemination.models import HarvestKind, HarvestRun, HarvestStatus, MetricSnapshot, QuotaLedger
 from dissemination.tasks import run_harvest
-from tests.test_celery_worker import _wait_for
-from tests.worker_process import start_worker_process
+from tests.worker_process import start_worker_process, wait_for
 
 from .factories import make_videos
 
@@ -37,7 +36,7 @@ def test_worker_killed_mid_harvest_loses_nothing(tenant_a, tmp_path):
     second = None
     try:
         run_harvest.apply_async(args=[run.pk], queue=queue)
-        _wait_for(lambda: HarvestRun.objects.get(pk=run.pk).progress_done >= 5 * PAGE, 90, "five pages")
+        wait_for(lambda: HarvestRun.objects.get(pk=run.pk).progress_done >= 5 * PAGE, 90, "five pages")
         first.send_signal(signal.SIGKILL)
         first.wait(10)
         killed = HarvestRun.objects.get(pk=run.pk)
@@ -49,7 +48,7 @@ def test_worker_killed_mid_harvest_loses_nothing(tenant_a, tmp_path):
 
         second = start_worker_process(queues=queue, name="harvest-second", log_path=worker_log,
                                       extra_env={**env, "YOUTUBE_FAKE_LOG": str(second_log)})
-        _wait_for(lambda: HarvestRun.objects.get(pk=run.pk).status == HarvestStatus.SUCCEEDED, 90,
+        wait_for(lambda: HarvestRun.objects.get(pk=run.pk).status == HarvestStatus.SUCCEEDED, 90,
                   "the redelivered task to finish the run")
     finally:
         for worker in (first, second):

@@ -62,7 +62,7 @@ def test_video_list_filters_and_sparklines(tenant_a, catalogue):
 def test_video_page_has_plotly_time_series_from_static_files(tenant_a, catalogue):
     popular, *_ = catalogue
     page = tenant_a.client("staff").get(reverse("dissemination:video_detail", args=[popular.pk])).content.decode()
-    assert 'id="snapshot-figure"' in page and "/static/vendor/plotly.min.js" in page
+    assert 'id="snapshot-chart"' in page and "chart_csv=snapshot-chart" in page and "/static/vendor/plotly.min.js" in page
     assert "cdn.plot.ly" not in page and "Dissemination effect" in page
 
 

@@ -50,5 +50,5 @@ def __getattr__(name: str) -> Any:
 # `train` and `evaluate` are also the names of submodules. Once a submodule is
 # imported, Python binds the package attribute to the module, so the lazy
 # __getattr__ above would never run for them; bind the functions eagerly instead.
-from .evaluate import evaluate  # noqa: E402
-from .train import resume, train  # noqa: E402
+from .evaluate import evaluate
+from .train import resume, train

@@ -93,6 +93,14 @@ class TrainConfig:
     compile_mode: str = "default"  # e.g. 'max-autotune-no-cudagraphs', 'reduce-overhead' (CUDA graphs)
     fused_adam: bool = True  # single-kernel Adam on CUDA
     merge_forwards: bool = True  # run G(x) and the identity G(y) as one batch (same maths, fewer launches)
+    # Capture the whole iteration (G and D forward/backward, both Adam steps) as one CUDA graph after
+    # graph_warmup eager iterations, then replay it: removes the host's launch overhead (CUDA only,
+    # single process; ignored on CPU and under torchrun).  Same maths; Adam runs capturable/fused.
+    cuda_graph: bool = False
+    graph_warmup: int = 3
+    # Attention kernels for the self-attention block: 'auto' (PyTorch's choice; cuDNN's on an H200 with
+    # torch 2.11) or one of 'flash', 'cudnn', 'efficient', 'math' (same function; CUDA only).
+    attention_backend: str = "auto"
 
     # bookkeeping
     out_dir: str = "runs/gan"  # checkpoints, samples and the event log go here

@@ -20,3 +20,14 @@ def domain(tenant_a, media):
     services.image_set_create(domain=domain, side="a", name="photos", actor=actor)
     services.image_set_create(domain=domain, side="b", name="paper-cuts", actor=actor)
     return domain
+
+
+@pytest.fixture
+def gpu_queue(settings):
+    """A GPU queue of this test only, so no other worker (or leftover message) interferes."""
+    import uuid
+
+    settings.GENERATION_GPU_QUEUE = f"gpu-test-{uuid.uuid4().hex[:8]}"
+    settings.GENERATION_DEVICE = "cpu"
+    settings.GENERATION_PROGRESS_SECONDS = 0.2
+    return settings.GENERATION_GPU_QUEUE

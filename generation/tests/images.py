@@ -48,3 +48,31 @@ def zip_of(members: dict[str, bytes], *, symlinks: tuple[str, ...] = (), encrypt
             if name in encrypted:
                 info.flag_bits |= 0x1
     return buffer.getvalue()
+
+
+def png_sixteen_bit(array: np.ndarray) -> bytes:
+    """A 48-bit (RGB) or 64-bit (RGBA) PNG, written by hand: Pillow can read these but not write them."""
+    height, width, channels = array.shape
+    colour_type = {3: 2, 4: 6}[channels]
+    raw = b"".join(b"\x00" + array[y].astype(">u2").tobytes() for y in range(height))
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, height, 16, colour_type, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw))
+            + chunk(b"IEND", b""))
+
+
+def zip_with_understated_member(name: str, content: bytes, declared_size: int) -> bytes:
+    """A ZIP whose directory says a member is `declared_size` bytes while its stream inflates to all of
+    `content`: the shape of a ZIP bomb that lies to a size check."""
+    data = bytearray(zip_of({name: content}))
+    actual = struct.pack("<I", len(content))
+    declared = struct.pack("<I", declared_size)
+    # The size appears in the local header and in the central directory; patch both.
+    local, central = data.find(b"PK\x03\x04"), data.find(b"PK\x01\x02")
+    for offset in (local + 22, central + 24):
+        assert data[offset:offset + 4] == actual
+        data[offset:offset + 4] = declared
+    return bytes(data)

@@ -108,6 +108,33 @@ def test_daily_pixel_quota_gives_429_with_a_clear_body(tenant_a, model):
     assert GenerationJob.objects.count() == 1
 
 
+def test_the_pixel_quota_is_per_token(tenant_a, model):
+    spent = tenant_a.api(scopes=("generate",), daily_pixel_quota=100 * 100)
+    assert submit(spent, model, size=(100, 100)).status_code == 202
+    assert submit(spent, model, size=(100, 100), seed=1).status_code == 429
+    # Another token of the same institution has its own budget for the day.
+    other = tenant_a.api(scopes=("generate",), daily_pixel_quota=100 * 100)
+    assert submit(other, model, size=(100, 100), seed=2).status_code == 202
+    assert sorted(PixelQuotaUsage.objects.values_list("pixels", flat=True)) == [10_000, 10_000]
+
+
+def test_one_multipart_request_submits_several_images(tenant_a, model):
+    partner = tenant_a.api(scopes=("generate",))
+    files = []
+    for seed, size in ((0, (96, 64)), (1, (64, 96))):
+        stream = io.BytesIO(encode(gradient(size, seed=seed)))
+        stream.name = f"photo-{seed}.png"
+        files.append(stream)
+    response = partner.post(JOBS, {"style_model": model.pk, "images": files, "out_size": 96}, format="multipart")
+    assert response.status_code == 202, response.content
+    job = response.json()
+    assert job["pixels"] == 2 * 96 * 64
+    assert jobs.job_execute(job_id=job["id"]).startswith("done")
+    images = partner.get(f"{JOBS}{job['id']}/").json()["images"]
+    assert [(i["input_name"], i["width"], i["height"]) for i in images] == [("photo-0.png", 96, 64),
+                                                                           ("photo-1.png", 64, 96)]
+
+
 def test_pages_do_not_consume_a_token_quota(tenant_a, model):
     staff = tenant_a.client(role="staff")
     upload = io.BytesIO(encode(gradient()))

@@ -155,3 +155,56 @@ def test_files_are_served_only_inside_the_institution(tenant_a, tenant_b, domain
     assert tenant_a.client().get(url).status_code == 200
     assert tenant_b.client(role="admin").get(url).status_code == 404
     assert tenant_a.client().get(f"/generate/images/{image.pk}/secret/").status_code == 404
+
+
+def test_staff_choose_the_default_model_of_a_domain_and_the_api_follows(tenant_a, domain):
+    import base64
+
+    from accounts.models import AuditEvent
+
+    staff_user = tenant_a.users["staff"]
+    first = untrained_style_model(domain, staff_user)
+    second = untrained_style_model(domain, staff_user)
+    domain.refresh_from_db()
+    assert (first.version, second.version, domain.default_model_id) == (1, 2, first.pk), "the first is the default"
+    assert tenant_a.client(role="coder").post(f"/generate/models/{second.pk}/default/").status_code == 403
+
+    staff = tenant_a.client()
+    response = staff.post(f"/generate/models/{second.pk}/default/")
+    assert response.url == f"/generate/domains/{domain.pk}/"
+    domain.refresh_from_db()
+    assert domain.default_model_id == second.pk
+    page = staff.get(response.url).content.decode()
+    # One badge (the new default) and one "Make default" button (the old one).
+    assert page.count('class="badge ok"') == 1 and page.count("Make default") == 1
+    assert AuditEvent.objects.filter(verb="generation.model.default_set", target_id=str(second.pk)).exists()
+
+    partner = tenant_a.api(scopes=("generate",))
+    listed = partner.get(f"/api/v1/generation/style-models/?domain={domain.pk}").json()["results"]
+    assert {m["id"]: m["is_default"] for m in listed} == {first.pk: False, second.pk: True}
+    submitted = partner.post("/api/v1/generation/jobs/", {
+        "domain": domain.pk, "image_base64": base64.b64encode(encode(gradient())).decode(),
+        "filename": "by-domain.png"}, format="json")
+    assert submitted.status_code == 202 and submitted.json()["style_model"] == second.pk
+
+
+def test_one_job_stylises_many_images_and_tiles_large_prints(tenant_a, domain):
+    """Several images in one job; at a print size over the CPU's whole-image limit the core tiles."""
+    model = untrained_style_model(domain, tenant_a.users["staff"])
+    files = [(f"photo{i}.png", io.BytesIO(encode(gradient((160, 120), seed=i)))) for i in range(3)]
+    job = jobs.job_submit(style_model=model, files=files, out_size=600, actor=tenant_a.users["staff"])
+    assert jobs.job_execute(job_id=job.pk) == "done (batch of 1)"
+    job.refresh_from_db()
+    assert job.status == "done" and job.pixels == 3 * 600 * 450
+    images = list(job.images.order_by("position"))
+    assert [i.input_name for i in images] == ["photo0.png", "photo1.png", "photo2.png"]
+    outputs = []
+    for image in images:
+        # 600 x 450 = 270,000 pixels: over the CPU's 512² whole-image limit, so tiled (256 px tiles).
+        assert (image.provenance["tiled"], image.provenance["tile"], image.provenance["device"]) == (True, 256, "cpu")
+        with image.output_file.open("rb") as handle:
+            result = Image.open(handle)
+            result.load()
+        assert result.size == (600, 450) and result.mode == "RGB"
+        outputs.append(result.tobytes())
+    assert len(set(outputs)) == 3, "each image stylised on its own"

@@ -11,7 +11,14 @@ from generation import services, uploads
 from generation.models import SourceImage
 
 from .helpers import upload
-from .images import encode, gradient, png_with_declared_size, zip_of
+from .images import (
+    encode,
+    gradient,
+    png_sixteen_bit,
+    png_with_declared_size,
+    zip_of,
+    zip_with_understated_member,
+)
 
 LIMITS = uploads.UploadLimits(max_bytes=2_000_000, max_pixels=4_000_000, min_side=32, zip_max_members=50,
                               zip_max_uncompressed=5_000_000)
@@ -34,6 +41,8 @@ def test_plain_rgb_png_and_jpeg_are_accepted_unchanged():
     (lambda: encode(Image.fromarray((np.arange(64 * 48).reshape(48, 64) * 20).astype(np.uint16))),
      "16-bit grayscale scaled to 8 bits"),
     (lambda: encode(gradient().convert("P", palette=Image.ADAPTIVE)), "palette expanded to RGB"),
+    (lambda: encode(gradient().convert("P", palette=Image.ADAPTIVE), transparency=0),
+     "palette expanded to RGB; transparency flattened on white"),
     (lambda: encode(gradient().convert("RGBA")), "transparency flattened on white"),
     (lambda: encode(gradient().convert("LA")), "transparency flattened on white"),
     (lambda: encode(gradient().convert("L")), "grayscale converted to RGB"),
@@ -49,6 +58,32 @@ def test_sixteen_bit_values_are_scaled_not_clipped():
     array = np.full((40, 40), 32768, np.uint16)  # mid-grey in 16 bits
     v = verdict("deep.png", encode(Image.fromarray(array)))
     assert abs(int(np.asarray(v.image)[0, 0, 0]) - 128) <= 1
+
+
+@pytest.mark.parametrize("channels,note", [
+    (3, "16-bit per channel reduced to 8 bits"),
+    (4, "16-bit per channel reduced to 8 bits; transparency flattened on white"),
+])
+def test_sixteen_bit_colour_is_reported_as_converted(channels, note):
+    # Pillow decodes 48/64-bit colour to 8 bits without a word: the report must still say so.
+    array = np.random.default_rng(3).integers(0, 65536, (40, 50, channels)).astype(np.uint16)
+    if channels == 4:
+        array[..., 3] = 65535  # opaque, so the colours come through the flattening unchanged
+    v = verdict("scan-48bit.png", png_sixteen_bit(array))
+    assert (v.outcome, v.reason, v.original_mode) == ("converted", note, "RGB;16" if channels == 3 else "RGBA;16")
+    assert v.image.mode == "RGB"
+    assert np.array_equal(np.asarray(v.image), (array[..., :3] >> 8).astype(np.uint8)), "the high byte kept"
+
+
+def test_sixteen_bit_tiff_from_a_scanner_is_converted():
+    import tifffile  # scikit-image's TIFF writer: Pillow cannot write 16-bit colour TIFF
+
+    array = np.full((40, 40, 3), 40000, np.uint16)
+    buffer = io.BytesIO()
+    tifffile.imwrite(buffer, array, photometric="rgb")
+    v = verdict("scan.tif", buffer.getvalue())
+    assert (v.outcome, v.reason, v.original_format) == ("converted", "16-bit per channel reduced to 8 bits", "TIFF")
+    assert np.asarray(v.image)[0, 0].tolist() == [40000 >> 8] * 3
 
 
 def test_alpha_is_flattened_on_white():
@@ -127,6 +162,17 @@ def test_whole_zip_refused_on_count_and_total_size(limit, reason):
     limits = uploads.UploadLimits(**{**LIMITS.__dict__, **limit})
     (only,) = zip_report(members, limits)
     assert only.outcome == "rejected" and reason in only.reason and only.name == "set.zip"
+
+
+def test_zip_member_that_understates_its_size_is_read_no_further():
+    # The directory declares 1,000 bytes (passing the total-size check); the stream inflates to far
+    # more. Reading stops at the declared size and the CRC check refuses the member.
+    content = encode(Image.fromarray(np.random.default_rng(1).integers(0, 255, (300, 300, 3), np.uint8)))
+    assert len(content) > 200_000
+    data = zip_with_understated_member("photo.png", content, 1000)
+    (only,) = uploads.verdicts_for_upload("lying.zip", io.BytesIO(data), LIMITS)
+    assert only.name == "lying.zip/photo.png" and only.outcome == "rejected"
+    assert "cannot read archive member" in only.reason and "CRC" in only.reason
 
 
 def test_broken_zip_is_refused():

@@ -4,8 +4,6 @@ and the run resumes from its last checkpoint (the task is redelivered: acks_late
 
 import io
 import signal
-import time
-import uuid
 
 import pytest
 from celery.contrib.testing.worker import start_worker
@@ -16,29 +14,10 @@ from generation.models import GenerationJob, RunStatus, TrainingRun
 from ichplatform.celery import app
 from tests.worker_process import start_worker_process
 
-from .helpers import fill_sets
+from .helpers import TINY, fill_sets, wait_for, worker_env
 from .images import encode, gradient
 
 pytestmark = [pytest.mark.worker, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-TINY = {"variant": "improved", "image_size": 32, "ngf": 8, "n_blocks": 1, "batch_size": 1, "seed": 0}
-
-
-def wait_for(predicate, timeout: float, what: str, interval: float = 0.25):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(interval)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-@pytest.fixture
-def gpu_queue(settings):
-    """A queue of this test only, so no other worker (or leftover message) interferes."""
-    settings.GENERATION_GPU_QUEUE = f"gpu-test-{uuid.uuid4().hex[:8]}"
-    settings.GENERATION_DEVICE = "cpu"
-    settings.GENERATION_PROGRESS_SECONDS = 0.2
-    return settings.GENERATION_GPU_QUEUE
 
 
 def status_of(run):
@@ -67,6 +46,15 @@ def test_worker_trains_a_tiny_model_then_generates_a_file(domain, tenant_a, gpu_
 
         model = services.style_model_publish(run=run, actor=staff)
         assert (model.version, model.training_data["a"]["images"], model.provenance["training_run"]) == (1, 3, run.pk)
+        # Published with its metrics, a summary of its training data and its provenance.
+        assert model.metrics == run.metrics and model.weights.name == run.weights.name
+        assert model.training_data["b"] == {"image_set": "paper-cuts", "image_set_id": sets["b"].pk, "images": 3,
+                                            "converted": 0}
+        assert (model.provenance["config"], model.provenance["device"], model.provenance["iterations"]) == (
+            run.config, "cpu", 6)
+        assert model.provenance["published_by"] == staff.username and model.provenance["warnings"] == run.warnings
+        domain.refresh_from_db()
+        assert domain.default_model_id == model.pk, "a domain's first model becomes its default"
         job = jobs.job_submit(style_model=model, files=[("photo.png", io.BytesIO(encode(gradient((80, 60)))))],
                               out_size=64, actor=staff)
         wait_for(lambda: GenerationJob.objects.get(pk=job.pk).status in ("done", "failed"), 120, "the job")
@@ -83,10 +71,8 @@ def test_training_resumes_after_its_worker_is_killed(domain, tenant_a, gpu_queue
     staff = tenant_a.users["staff"]
     fill_sets(domain, staff, count=3, size=40)
     sets = {s.side: s for s in domain.image_sets.all()}
-    env = {"DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT), "GENERATION_WORK_DIR": str(settings.GENERATION_WORK_DIR),
-           "GENERATION_DATA_WORKERS": "0", "GENERATION_DEVICE": "cpu", "GENERATION_PROGRESS_SECONDS": "0.2",
-           "CELERY_VISIBILITY_TIMEOUT": "3", "CELERY_UNACKED_RESTORE_INTERVAL": "1",
-           "CELERY_UNACKED_RESTORE_THROTTLE": "1"}
+    env = worker_env(settings, CELERY_VISIBILITY_TIMEOUT="3", CELERY_UNACKED_RESTORE_INTERVAL="1",
+                     CELERY_UNACKED_RESTORE_THROTTLE="1")
     log = tmp_path / "worker.log"
     first = start_worker_process(queues=gpu_queue, name="gpu-first", log_path=log, extra_env=env)
     second = None

@@ -98,7 +98,7 @@ def configuration_chart(
         raise QCAInputError(f"model index {model} out of range (0..{len(named) - 1})")
     name, chosen = named[model]
     space = result.truth_table.space
-    solution = _solution_of(result, chosen)
+    solution = _solution_of(result, model)
     if solution.kind == "intermediate":
         core_terms = [space.parse_term(t) for t in solution.parsimonious_model]
     elif parsimonious is not None:
@@ -129,8 +129,12 @@ def configuration_chart(
                               chosen.fit.covS, chosen.fit.inclS, chosen.fit.PRI)
 
 
-def _solution_of(result: MinimizeResult, model) -> Solution:
+def _solution_of(result: MinimizeResult, index: int) -> Solution:
+    """The solution of the ``index``-th entry of ``result.models`` -- by position, not by
+    identity: (conservative, parsimonious) pairs with the same easy counterfactuals share
+    their Model objects, and each pair has its own parsimonious model (its core)."""
     for solution in result.solutions:
-        if any(m is model for m in solution.models):
+        if index < len(solution.models):
             return solution
+        index -= len(solution.models)
     raise QCAInputError("the model does not belong to this result")

@@ -52,7 +52,10 @@ def _parser() -> argparse.ArgumentParser:
     minimize_cmd.add_argument("--dir-exp", help='directional expectations, e.g. "A,~B,-,C" or "A, ~B*C"')
     minimize_cmd.add_argument("--row-dom", action="store_true", help="apply row dominance (R's row.dom)")
     minimize_cmd.add_argument("--all-sol", action="store_true", help="all irredundant models (R's all.sol)")
-    minimize_cmd.add_argument("--max-models", type=int, default=64)
+    minimize_cmd.add_argument("--max-models", type=int, default=None,
+                              help="list at most this many models per solution (default: all, as R)")
+    minimize_cmd.add_argument("--max-work", type=int, default=None,
+                              help="search steps per PI-chart block (default: unbounded, as R's max.comb = 0)")
     minimize_cmd.add_argument("--no-csa", action="store_true", help="skip the contradictory-assumption check")
 
     nec = commands.add_parser("necessity")
@@ -103,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
                              args.negate_outcome)
             result = minimize(tt, args.solution, dir_exp=args.dir_exp, row_dom=args.row_dom,
                               all_sol=args.all_sol, max_models=args.max_models,
-                              check_contradictions=not args.no_csa)
+                              max_work=args.max_work, check_contradictions=not args.no_csa)
         elif args.suin:
             result = superset_necessity(data, args.outcome, args.conditions, args.incl_cut, args.cov_cut,
                                         args.ron_cut, args.depth, negate_outcome=args.negate_outcome)

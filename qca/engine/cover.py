@@ -1,30 +1,33 @@
 """Solving a prime implicant chart: all minimal covers (R QCA's ``solveChart``).
 
-R's default (``all.sol = FALSE``) returns every cover that uses the minimum number of
-prime implicants, ordered lexicographically by PI-chart row index. R enumerates all
-combinations of that size; we use an exact search that scales to large charts:
+R's default (``all.sol = FALSE``, ``max.comb = 0``) returns *every* cover that uses the
+minimum number of prime implicants, ordered lexicographically by PI-chart row index,
+searching "to the maximum possible extent". We return the same set with an exact search
+that scales to large charts:
 
 1. column dominance: a configuration whose candidate PIs include all candidates of
    another configuration is covered whenever that one is -- drop it (this keeps the set
    of covers unchanged, unlike row dominance). Kept columns are indexed by their lowest
    PI, so the test is near linear in the chart width, not quadratic;
-2. the chart splits into independent blocks (configurations linked by shared PIs, found
-   by union-find); the minimum covers of the whole chart are the Cartesian product of
-   each block's. A one-configuration block is answered directly (each candidate alone);
-3. per block, the minimum number of PIs comes from iterative deepening of the search
-   below (blocks of up to ``PROBE_MAX_COLUMNS`` configurations, nearly all of them), or
-   from an integer program (scipy's HiGHS ``milp`` on a sparse matrix; R uses lpSolve
-   the same way); then a branch and bound over bitsets (Python ints) enumerates every
-   cover of that size: branch on the uncovered configuration with the fewest
-   candidates, excluding in the i-th branch the PIs of branches 1..i-1 (each cover is
-   produced once), pruning with a lower bound that counts uncovered configurations
-   with pairwise disjoint candidate sets.
+2. essential PIs: a configuration with a single candidate forces that PI into every
+   cover; the configurations it covers leave the chart (also exact);
+3. the rest splits into independent blocks (configurations linked by shared PIs, found
+   by union-find); the minimum covers of the whole chart are the essential PIs plus the
+   Cartesian product of each block's. A one-configuration block is answered directly;
+4. per block, the minimum number of PIs: iterative deepening of the search below for
+   small blocks; for wide ones the LP relaxation (a lower bound) and a greedy cover (an
+   upper bound) usually meet, otherwise an integer program decides (scipy's HiGHS
+   ``milp`` on a sparse matrix; R uses lpSolve the same way);
+5. a branch and bound over bitsets (Python ints) enumerates every cover of that size:
+   branch on the uncovered configuration with the fewest candidates, excluding in the
+   i-th branch the PIs of branches 1..i-1 (each cover is produced once), pruning with
+   two lower bounds (uncovered configurations with pairwise disjoint candidates, and
+   uncovered configurations / the most any PI covers).
 
-The enumeration is exact. For pathological charts (random data with hundreds of
-equivalent covers) it stops after ``max_models`` models or ``MAX_SEARCH_WORK`` steps,
-or after ``FIRST_COVER_WORK`` steps without a single cover (the integer program's cover
-is then returned), and says so (``truncated``), as R warns that its solutions are "not
-guaranteed to be exhaustive" for exceedingly complex charts.
+Bounds are explicit options (``ChartLimits``) and off by default, as in R: ``max_models``
+stops after that many models, ``max_work`` after that many search steps (R's
+``max.comb``); either makes the solution ``truncated`` with a note saying which bound
+was hit, as R warns that its solutions are "not guaranteed to be exhaustive".
 
 ``all_sol=True`` returns every irredundant cover (Petrick's method with absorption), like
 R's ``all.sol = TRUE``. ``row_dominance`` drops PIs whose configurations are a strict
@@ -34,17 +37,29 @@ subset of another PI's, like R's ``row.dom = TRUE``.
 from __future__ import annotations
 
 import itertools
+import sys
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .errors import QCAComputationError
 
-DEFAULT_MAX_MODELS = 64  # beyond this, model ambiguity is reported, not listed
-MAX_SEARCH_WORK = 300_000  # configurations examined over all search nodes of a block
-FIRST_COVER_WORK = 30_000  # work allowed before the first cover is found
-MAX_PROBE_WORK = 20_000  # search work spent finding the minimum size before calling milp
-PROBE_MAX_COLUMNS = 64  # wider blocks get their minimum size from milp directly
+MAX_PROBE_WORK = 20_000  # search work spent finding the minimum size of a small block
+DUAL_TOLERANCE = 1e-6  # slack on LP dual bounds (floating point)
+PROBE_MAX_COLUMNS = 64  # wider blocks get their minimum size from LP bound, greedy cover, milp
+
+
+@dataclass(frozen=True)
+class ChartLimits:
+    """Explicit bounds on the enumeration of minimal covers; ``None`` means unbounded, which
+    is R's default (``max.comb = 0``: search to the maximum possible extent).
+
+    ``max_models``: models listed per chart (and per Cartesian product of its blocks);
+    ``max_work``: search steps (configurations examined) per block, also the node limit of
+    the integer program. Hitting either marks the solution ``truncated``."""
+
+    max_models: int | None = None
+    max_work: int | None = None
 
 
 @dataclass
@@ -142,58 +157,81 @@ def _blocks(columns: list[int], column_pis: list[list[int]]) -> list[list[int]]:
 
 
 class _BlockSearch:
-    def __init__(self, columns: list[int], candidates: list[int], pi_masks: dict[int, int]):
+    """Minimum covers of one block; columns are addressed by their position in the block."""
+
+    def __init__(self, columns: list[int], candidates: list[int], pi_masks: dict[int, int],
+                 max_work: int | None):
         self.columns = columns
-        self.candidates = {c: candidates[c] for c in columns}
-        self.pi_masks = pi_masks  # PI -> bitmask of the block's columns it covers
-        self.col_bit = {c: 1 << position for position, c in enumerate(columns)}
+        self.candidates = [candidates[c] for c in columns]  # PI bitset per position
+        self.pi_masks = pi_masks  # PI -> bitmask of the block's positions it covers
+        self.max_cover = max(mask.bit_count() for mask in pi_masks.values())
+        self.max_work = max_work
         self.work = 0
+        self.exhausted = False  # max_work was hit
+        self.unproven = False  # the integer program stopped at its node limit
         self._best: tuple[int, ...] | None = None
+        # LP dual weights per position (wide blocks): a feasible dual of the covering LP, so
+        # any set of uncovered configurations needs at least the sum of their weights in PIs
+        self.weights: list[float] | None = None
 
     def _options(self, uncovered: int, excluded: int) -> list[tuple[int, int]]:
-        columns = [self.columns[position] for position in _members(uncovered)]
-        self.work += len(columns)
-        return [((self.candidates[c] & ~excluded).bit_count(), c) for c in columns]
+        positions = _members(uncovered)
+        self.work += len(positions)
+        return [((self.candidates[p] & ~excluded).bit_count(), p) for p in positions]
 
     def _lower_bound(self, options: list[tuple[int, int]], excluded: int) -> int:
         used, bound = 0, 0
-        for _, c in sorted(options):
-            available = self.candidates[c] & ~excluded
+        for _, p in sorted(options):
+            available = self.candidates[p] & ~excluded
             if not available & used:
                 used |= available
                 bound += 1
         return bound
 
-    def _search(self, uncovered, excluded, chosen, limit, found, max_found) -> bool:
-        # A search that has found no cover after FIRST_COVER_WORK will not finish: give
-        # up early (the caller then reports the integer program's cover as truncated).
-        if self.work > MAX_SEARCH_WORK or (not found and self.work > FIRST_COVER_WORK):
+    def _search(self, uncovered, excluded, chosen, limit, found, max_found, work_limit, weight=0.0) -> bool:
+        """Depth-first search for covers of at most ``limit`` PIs; True means stop.
+
+        ``weight``: the LP dual weight of the uncovered configurations, a lower bound on the
+        PIs still needed (whatever PIs are excluded)."""
+        if work_limit is not None and self.work > work_limit:
+            self.exhausted = True
             return True
         if not uncovered:
             found.append(tuple(sorted(chosen)))
-            return len(found) >= max_found
+            return max_found is not None and len(found) >= max_found
+        remaining = limit - len(chosen)
+        # each PI covers at most max_cover configurations; the dual bound
+        if uncovered.bit_count() > remaining * self.max_cover or weight - DUAL_TOLERANCE > remaining:
+            return False
         options = self._options(uncovered, excluded)
-        count, column = min(options)
-        if count == 0 or len(chosen) + self._lower_bound(options, excluded) > limit:
+        count, position = min(options)
+        if count == 0 or self._lower_bound(options, excluded) > remaining:
             return False
         tried = 0
-        for pi in _members(self.candidates[column] & ~excluded):
+        branches = [(weight, pi) for pi in _members(self.candidates[position] & ~excluded)]
+        if self.weights is not None:
+            # the dual bound after each choice; branches that exceed the limit are skipped,
+            # the others are tried best first (the LP's favourites lead to covers sooner)
+            weights = self.weights
+            branches = sorted(
+                (weight - sum(weights[p] for p in _members(uncovered & self.pi_masks[pi])), pi)
+                for _, pi in branches
+            )
+        for child_weight, pi in branches:
+            if child_weight - DUAL_TOLERANCE > remaining - 1:
+                tried |= 1 << pi
+                continue
             chosen.append(pi)
-            stop = self._search(uncovered & ~self.pi_masks[pi], excluded | tried, chosen, limit, found, max_found)
+            stop = self._search(uncovered & ~self.pi_masks[pi], excluded | tried, chosen, limit,
+                                found, max_found, work_limit, child_weight)
             chosen.pop()
             if stop:
                 return True
             tried |= 1 << pi
         return False
 
-    def minimum_cover(self) -> tuple[int, ...]:
-        """One cover of minimum size, from the integer program min sum(x) s.t. Ax >= 1."""
-        if self._best is None:
-            self._best = self._solve_integer_program()
-        return self._best
-
-    def _solve_integer_program(self) -> tuple[int, ...]:
-        from scipy.optimize import Bounds, LinearConstraint, milp
+    # -- the minimum size ---------------------------------------------------------------
+    def _sparse_matrix(self):
         from scipy.sparse import csr_array
 
         pis = sorted(self.pi_masks)
@@ -203,64 +241,198 @@ class _BlockSearch:
             rows += covered
             cols += [j] * len(covered)
         matrix = csr_array((np.ones(len(rows)), (rows, cols)), shape=(len(self.columns), len(pis)))
+        return pis, matrix
+
+    def _lp_bound(self) -> int:
+        """Ceiling of the LP relaxation (no cover is smaller); keeps its dual as ``weights``."""
+        from scipy.optimize import linprog
+
+        _, matrix = self._sparse_matrix()
+        result = linprog(np.ones(matrix.shape[1]), A_ub=-matrix, b_ub=-np.ones(matrix.shape[0]),
+                         bounds=(0, None), method="highs")
+        if result.status != 0:
+            return 1
+        dual = np.clip(-np.asarray(result.ineqlin.marginals, dtype=float), 0.0, None)
+        # rescale so that every PI's weight is at most 1 exactly (solver tolerances): the
+        # dual stays feasible, so its sums remain valid lower bounds
+        heaviest = float((matrix.T @ dual).max()) if matrix.shape[1] else 1.0
+        if heaviest > 1.0:
+            dual /= heaviest
+        self.weights = dual.tolist()
+        return int(np.ceil(dual.sum() - DUAL_TOLERANCE))
+
+    def _greedy_cover(self) -> tuple[int, ...]:
+        """A cover by repeatedly taking the PI that covers most uncovered configurations."""
+        uncovered, chosen = (1 << len(self.columns)) - 1, []
+        while uncovered:
+            pi = max(self.pi_masks, key=lambda q: (self.pi_masks[q] & uncovered).bit_count())
+            chosen.append(pi)
+            uncovered &= ~self.pi_masks[pi]
+        return tuple(sorted(chosen))
+
+    @property
+    def has_cover(self) -> bool:
+        """A minimum cover is already known (no integer program needed to get one)."""
+        return self._best is not None
+
+    def adopt_cover(self, cover: tuple[int, ...]) -> int:
+        """Take a cover proven minimum elsewhere; wide blocks still get the LP dual (for
+        reduced-cost fixing and the enumeration's bound). Returns its size."""
+        self._best = tuple(sorted(cover))
+        if len(self.columns) > PROBE_MAX_COLUMNS and self.weights is None:
+            self._lp_bound()
+        return len(self._best)
+
+    def minimum_cover(self) -> tuple[int, ...]:
+        """One cover of minimum size, from the integer program min sum(x) s.t. Ax >= 1."""
+        if self._best is None:
+            self._best = self._solve_integer_program()
+        return self._best
+
+    def _solve_integer_program(self) -> tuple[int, ...]:
+        from scipy.optimize import Bounds, LinearConstraint, milp
+
+        pis, matrix = self._sparse_matrix()
+        options = {} if self.max_work is None else {"node_limit": max(1, self.max_work // 100)}
         result = milp(
             c=np.ones(len(pis)),
             constraints=LinearConstraint(matrix, lb=1, ub=np.inf),
             integrality=np.ones(len(pis)),
             bounds=Bounds(0, 1),
+            options=options,
         )
-        if not result.success:
+        if result.x is None:
+            if result.status == 1:  # node limit before any cover: fall back to greedy
+                self.unproven = True
+                return self._greedy_cover()
             raise QCAComputationError("the prime implicant chart cannot be solved")
-        return tuple(pi for pi, x in zip(pis, result.x, strict=True) if x > 0.5)
+        cover = tuple(pi for pi, x in zip(pis, result.x, strict=True) if x > 0.5)
+        if result.status != 0:
+            bound = getattr(result, "mip_dual_bound", None)
+            self.unproven = bound is None or not np.isfinite(bound) or np.ceil(bound - 1e-6) < len(cover)
+        return cover
 
     def minimum_size(self) -> int:
-        """Size of a minimum cover: iterative deepening from the root's lower bound.
+        """Size of a minimum cover.
 
-        Small blocks (nearly all of them) are settled in a few search nodes; a block the
-        probe cannot settle within ``MAX_PROBE_WORK`` goes to the integer program.
+        Small blocks (nearly all of them): iterative deepening from the root's lower bound.
+        Wide blocks: the LP relaxation bound and a greedy cover usually meet; if not, a short
+        search at the bound, then the integer program.
         """
-        if len(self.columns) > PROBE_MAX_COLUMNS:
-            return len(self.minimum_cover())
         everything = (1 << len(self.columns)) - 1
-        limit = self._lower_bound(self._options(everything, 0), 0)
-        while self.work <= MAX_PROBE_WORK:
-            found: list[tuple[int, ...]] = []
-            self._search(everything, 0, [], limit, found, 1)
-            if found:
-                return limit
-            limit += 1
+        if len(self.columns) <= PROBE_MAX_COLUMNS:
+            limit = self._lower_bound(self._options(everything, 0), 0)
+            while self.work <= MAX_PROBE_WORK:
+                found: list[tuple[int, ...]] = []
+                self._search(everything, 0, [], limit, found, 1, MAX_PROBE_WORK)
+                if found:
+                    return limit
+                if self.exhausted:
+                    break
+                limit += 1
+            self.exhausted = False
+            return len(self.minimum_cover())
+        lower = self._lp_bound()
+        greedy = self._greedy_cover()
+        if len(greedy) <= lower:
+            self._best = greedy
+            return len(greedy)
         return len(self.minimum_cover())
 
-    def minimum_covers(self, max_found: int) -> tuple[list[tuple[int, ...]], bool]:
+    def reduced_chart(self, size: int) -> tuple[list[int], np.ndarray] | None:
+        """Reduced-cost fixing (exact): for any cover x and the LP dual y,
+        |x| >= sum(y) + sum over chosen PIs of (1 - y(PI's configurations)), so a PI whose
+        reduced cost exceeds ``size - sum(y)`` is in no cover of ``size`` PIs. Returns the
+        block's chart without those PIs (rows: kept PIs, columns: block positions), or None
+        when nothing can be dropped."""
+        if self.weights is None:
+            return None
+        gap = size - sum(self.weights)
+        kept = [
+            pi for pi, mask in self.pi_masks.items()
+            if 1.0 - sum(self.weights[p] for p in _members(mask)) <= gap + DUAL_TOLERANCE
+        ]
+        if len(kept) == len(self.pi_masks):
+            return None
+        chart = np.zeros((len(kept), len(self.columns)), dtype=bool)
+        for row, pi in enumerate(kept):
+            chart[row, _members(self.pi_masks[pi])] = True
+        return kept, chart
+
+    def minimum_covers(self, max_found: int | None, size: int | None = None) -> tuple[list[tuple[int, ...]], bool]:
         everything = (1 << len(self.columns)) - 1
         if len(self.columns) == 1:  # one configuration: each candidate PI alone
-            pis = _members(self.candidates[self.columns[0]])
-            return [(pi,) for pi in pis[:max_found]], len(pis) >= max_found
-        size = self.minimum_size()
+            pis = _members(self.candidates[0])
+            if max_found is not None and len(pis) > max_found:
+                return [(pi,) for pi in pis[:max_found]], True
+            return [(pi,) for pi in pis], False
+        size = self.minimum_size() if size is None else size
+        # the search recurses once per chosen PI (Python 3.11 inlines these calls: no C stack)
+        sys.setrecursionlimit(max(sys.getrecursionlimit(), size + 1000))
         self.work = 0  # the enumeration gets its full budget, whatever the probe used
+        self.exhausted = False
         found: list[tuple[int, ...]] = []
-        truncated = self._search(everything, 0, [], size, found, max_found)
-        if not found:  # only when the probe did not settle the size: milp knows a cover
+        weight = sum(self.weights) if self.weights is not None else 0.0
+        stopped = self._search(everything, 0, [], size, found, max_found, self.max_work, weight)
+        if not found:  # the work bound stopped the search before a cover: the known one
             found = [tuple(sorted(self.minimum_cover()))]
-        return found, truncated
+        return found, stopped or self.unproven
 
 
-def _minimum_covers(chart: np.ndarray, max_models: int) -> tuple[list[tuple[int, ...]], bool]:
+def _minimum_covers(
+    chart: np.ndarray, limits: ChartLimits, known_cover: tuple[int, ...] | None = None
+) -> tuple[list[tuple[int, ...]], list[str]]:
+    """All minimum covers (as sorted PI tuples) and notes on any bound that was hit.
+
+    ``known_cover``: a cover of the whole chart already proven minimum (the parent's, after
+    reduced-cost fixing kept all its PIs). Blocks share no PI and every PI of a minimum
+    cover covers some block configuration, so the cover's PIs inside each block are a
+    minimum cover of that block: its size is known and the integer program is not re-run."""
     candidates = _column_bitsets(chart)
     column_pis = [np.flatnonzero(column).tolist() for column in chart.T]
     columns = _undominated_columns(candidates, column_pis)
-    per_block, truncated = [], False
-    for block in _blocks(columns, column_pis):
-        pi_masks = _pi_masks(block, column_pis)
-        covers, cut = _BlockSearch(block, candidates, pi_masks).minimum_covers(max_models)
-        truncated |= cut
+    forced_mask = 0
+    for c in columns:  # essential PIs: the only candidate of a configuration
+        if candidates[c].bit_count() == 1:
+            forced_mask |= candidates[c]
+    forced = tuple(_members(forced_mask))
+    rest = [c for c in columns if not candidates[c] & forced_mask]
+    per_block, notes = [], []
+    exhausted = unproven = models_cut = False
+    for block in _blocks(rest, column_pis):
+        search = _BlockSearch(block, candidates, _pi_masks(block, column_pis), limits.max_work)
+        if known_cover is not None and len(block) > 1:
+            size = search.adopt_cover(tuple(pi for pi in known_cover if pi in search.pi_masks))
+        else:
+            size = search.minimum_size() if len(block) > 1 else 1
+        reduced = search.reduced_chart(size) if not search.unproven else None
+        if reduced is not None:  # fewer PIs: solve the smaller chart (new essentials, blocks)
+            kept, sub_chart = reduced
+            row_of = {pi: row for row, pi in enumerate(kept)}
+            best = search.minimum_cover() if search.has_cover else None
+            sub_known = tuple(row_of[pi] for pi in best) if best is not None else None
+            sub_models, sub_notes = _minimum_covers(sub_chart, limits, sub_known)
+            per_block.append([tuple(kept[i] for i in model) for model in sub_models])
+            notes += [note for note in sub_notes if note not in notes]
+            continue
+        covers, cut = search.minimum_covers(limits.max_models, size)
+        exhausted |= search.exhausted
+        unproven |= search.unproven
+        models_cut |= cut and not search.exhausted and not search.unproven
         per_block.append(covers)
-    models = []
-    for combination in itertools.islice(itertools.product(*per_block), max_models + 1):
-        models.append(tuple(sorted(itertools.chain.from_iterable(combination))))
-    if len(models) > max_models:
-        models, truncated = models[:max_models], True
-    return sorted(set(models)), truncated
+    combinations = itertools.product(*per_block)
+    if limits.max_models is not None:
+        combinations = itertools.islice(combinations, limits.max_models + 1)
+    models = [tuple(sorted(forced + tuple(itertools.chain.from_iterable(c)))) for c in combinations]
+    if limits.max_models is not None and len(models) > limits.max_models:
+        models, models_cut = models[: limits.max_models], True
+    if models_cut and not any(note.startswith("model enumeration") for note in notes):
+        notes.append(f"model enumeration stopped after max_models = {limits.max_models} models")
+    if exhausted and not any(note.startswith("the search") for note in notes):
+        notes.append(f"the search for covers stopped after max_work = {limits.max_work} steps")
+    if unproven and not any(note.startswith("the integer") for note in notes):
+        notes.append("the integer program stopped at its node limit: the model size is not proven minimal")
+    return sorted(set(models)), notes
 
 
 def _pi_masks(block: list[int], column_pis: list[list[int]]) -> dict[int, int]:
@@ -272,7 +444,7 @@ def _pi_masks(block: list[int], column_pis: list[list[int]]) -> dict[int, int]:
     return dict(sorted(masks.items()))
 
 
-def _irredundant_covers(chart: np.ndarray, max_models: int) -> tuple[list[tuple[int, ...]], bool]:
+def _irredundant_covers(chart: np.ndarray, max_models: int | None) -> tuple[list[tuple[int, ...]], list[str]]:
     covers: set[frozenset[int]] = {frozenset()}
     for column in range(chart.shape[1]):
         options = set(np.flatnonzero(chart[:, column]).tolist())
@@ -282,20 +454,22 @@ def _irredundant_covers(chart: np.ndarray, max_models: int) -> tuple[list[tuple[
             if not any(kept <= candidate for kept in covers):
                 covers.add(candidate)
     models = sorted((tuple(sorted(c)) for c in covers), key=lambda m: (len(m), m))
-    return models[:max_models], len(models) > max_models
+    if max_models is not None and len(models) > max_models:
+        return models[:max_models], [f"model enumeration stopped after max_models = {max_models} models"]
+    return models, []
 
 
-def solve_chart(chart: np.ndarray, all_sol: bool = False, max_models: int = DEFAULT_MAX_MODELS) -> ChartSolution:
+def solve_chart(chart: np.ndarray, all_sol: bool = False, limits: ChartLimits | None = None) -> ChartSolution:
     """All minimal covers of a (PIs x configurations) boolean chart."""
+    limits = limits or ChartLimits()
     chart = np.asarray(chart, dtype=bool)
     if chart.shape[1] == 0:
         return ChartSolution([()])
     if not chart.any(axis=0).all():
         raise QCAComputationError("some configurations are covered by no prime implicant")
     if all_sol:
-        models, truncated = _irredundant_covers(chart, max_models)
+        models, notes = _irredundant_covers(chart, limits.max_models)
     else:
-        models, truncated = _minimum_covers(chart, max_models)
+        models, notes = _minimum_covers(chart, limits)
     models = sorted(models, key=lambda m: (len(m), m))
-    notes = [f"model enumeration stopped after {max_models} models"] if truncated else []
-    return ChartSolution(models, truncated, notes)
+    return ChartSolution(models, bool(notes), notes)

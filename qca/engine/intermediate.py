@@ -145,6 +145,38 @@ class EasyCounterfactualFinder:
         result = np.where(drop, ABSENT, np.broadcast_to(comp, drop.shape))
         return np.unique(result[superset], axis=0)
 
+    def pair_easy_rows(self, conservative_terms: np.ndarray, parsimonious_terms: np.ndarray,
+                       candidates: np.ndarray) -> dict[tuple[int, int], int]:
+        """For every (conservative PI c, parsimonious PI p) with p a superset of c: the
+        candidate rows (bitset over ``candidates``, row codes) inside the simplified term.
+
+        A model pair's easy counterfactuals are then the OR of its PI pairs' bitsets, masked
+        by the parsimonious model's simplifying assumptions: a few integer operations per
+        model pair instead of an array computation."""
+        if self.expectations.empty or len(candidates) == 0:
+            return {}
+        comp = np.asarray(conservative_terms)[:, None, :]
+        pars = np.asarray(parsimonious_terms)[None, :, :]
+        fixed = pars != ABSENT
+        pairs = np.argwhere(np.all(~fixed | (pars == comp), axis=2))
+        if len(pairs) == 0:
+            return {}
+        if self.expectations.conjunctural:
+            terms = np.array([simplified_term(comp[i, 0], pars[0, j], self.expectations) for i, j in pairs],
+                             dtype=np.int64).reshape(-1, self.space.k)
+        else:
+            c_terms, p_fixed = comp[pairs[:, 0], 0], fixed[0, pairs[:, 1]]
+            candidate = (c_terms != ABSENT) & ~p_fixed
+            levels = np.where(c_terms == ABSENT, 0, c_terms)
+            drop = candidate & self._drop[np.arange(self.space.k)[None, :], levels]
+            terms = np.where(drop, ABSENT, c_terms)
+        inside = covers_codes(self.space, terms, candidates)
+        packed = np.packbits(inside, axis=1, bitorder="little")
+        return {
+            (int(i), int(j)): int.from_bytes(row.tobytes(), "little")
+            for (i, j), row in zip(pairs, packed, strict=True)
+        }
+
     def easy(self, conservative_terms: np.ndarray, parsimonious_terms: np.ndarray,
              simplifying_assumptions: np.ndarray) -> np.ndarray:
         """Boolean mask over the simplifying assumptions (row codes): which are easy."""

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .cover import DEFAULT_MAX_MODELS, ChartSolution, row_dominance, solve_chart
+from .cover import ChartLimits, ChartSolution, _members, row_dominance, solve_chart
 from .errors import QCAComputationError, QCAInputError, QCAWarning
 from .fit import Memberships, SufficiencyFit, TermFit, sufficiency_fit, terms_fit
 from .implicants import prime_implicants
@@ -71,6 +71,9 @@ class Solution:
     difficult_counterfactuals: list[int] | None = None
     conservative_model: list[str] | None = None
     parsimonious_model: list[str] | None = None
+    # a bound (max_models, max_work) stopped the enumeration: the models are not exhaustive
+    truncated: bool = False
+    notes: list[str] = field(default_factory=list)
     # engine internals: prime implicants (as arrays) of each model
     model_terms: list[np.ndarray] = field(default_factory=list, repr=False)
 
@@ -83,6 +86,7 @@ class Solution:
             "PIchart": self.pi_chart.to_dict(),
             "terms": {name: _without_name(fit) for name, fit in self.terms.items()},
             "SA": self.simplifying_assumptions,
+            "truncated": self.truncated,
         }
         if self.kind == "intermediate":
             result.update(
@@ -148,7 +152,12 @@ def _without_name(fit: TermFit) -> dict:
 
 
 class _Problem:
-    """The truth table prepared for minimisation."""
+    """The truth table prepared for minimisation.
+
+    Kept on the truth table (see :func:`_problem_for`): the term memberships and fits and
+    the solved charts are shared by every ``minimize`` call on the same table, so the
+    intermediate solution reuses the conservative and parsimonious ones.
+    """
 
     def __init__(self, tt: TruthTable):
         self.tt = tt
@@ -186,10 +195,34 @@ class _Problem:
         return np.flatnonzero(all_rows)
 
 
-def _model(problem: _Problem, name: str, term_names: list[str], terms: np.ndarray) -> Model:
-    memberships = problem.term_memberships(terms)
-    fits = terms_fit(term_names, memberships, problem.y, problem.term_fits(terms))
-    return Model(name, term_names, fits, sufficiency_fit(memberships.max(axis=0), problem.y))
+def _problem_for(tt: TruthTable) -> _Problem:
+    """The minimisation problem of ``tt``, built once per truth table and OUT assignment."""
+    cache = tt.__dict__.setdefault("_minimize_problems", {})
+    key = (tt.codes_with("1").tobytes(), tt.codes_with("0", "C").tobytes())
+    problem = cache.get(key)
+    if problem is None or problem.tt.dataset is not tt.dataset:
+        problem = cache[key] = _Problem(tt)
+    return problem
+
+
+def _models(
+    problem: _Problem, pi_names: list[str], primes: np.ndarray, used: list[int],
+    covers: list[tuple[int, ...]],
+) -> tuple[list[Model], list[TermFit]]:
+    """Every model's fit from one stacked array of the used PIs' memberships (cached per
+    term): a model's membership is one max-reduction over its rows, covU one argmax."""
+    stacked = problem.term_memberships(primes[used])
+    singles = problem.term_fits(primes[used])
+    row_of = {pi: r for r, pi in enumerate(used)}
+    models = []
+    for index, cover in enumerate(covers, start=1):
+        rows = [row_of[pi] for pi in cover]
+        memberships = stacked[rows]
+        names = [pi_names[pi] for pi in cover]
+        fits = terms_fit(names, memberships, problem.y, [singles[r] for r in rows])
+        models.append(Model(f"M{index}", names, fits, sufficiency_fit(memberships.max(axis=0), problem.y)))
+    overall = terms_fit([pi_names[pi] for pi in used], stacked, problem.y, singles)
+    return models, overall
 
 
 def _simplifying_assumptions(
@@ -213,7 +246,7 @@ def _simplifying_assumptions(
 
 
 def _solve_chart(
-    problem: _Problem, allowed_codes: np.ndarray, row_dom: bool, all_sol: bool, max_models: int
+    problem: _Problem, allowed_codes: np.ndarray, row_dom: bool, all_sol: bool, limits: ChartLimits
 ) -> tuple[np.ndarray, np.ndarray, ChartSolution]:
     """The PI chart (PIs x positive rows), its PIs and its minimal covers."""
     space = problem.space
@@ -226,7 +259,7 @@ def _solve_chart(
     if row_dom and not all_sol:
         keep = row_dominance(chart)
         chart, primes = chart[keep], primes[keep]
-    return chart, primes, solve_chart(chart, all_sol=all_sol, max_models=max_models)
+    return chart, primes, solve_chart(chart, all_sol=all_sol, limits=limits)
 
 
 def _solve(
@@ -236,36 +269,35 @@ def _solve(
     allowed_codes: np.ndarray,
     row_dom: bool,
     all_sol: bool,
-    max_models: int,
+    limits: ChartLimits,
 ) -> Solution:
-    # Different (conservative, parsimonious) pairs often share their easy counterfactuals:
-    # identical allowed rows give identical solutions.
-    key = (np.asarray(allowed_codes, dtype=np.int64).tobytes(), row_dom, all_sol, max_models)
-    if key in problem.solution_cache:
-        cached = problem.solution_cache[key]
-        return replace(cached, kind=kind, name=name)
+    """One minimisation, cached on the problem (so on the truth table): identical allowed
+    rows give identical solutions -- the conservative and parsimonious solutions reused by
+    the intermediate one, and (conservative, parsimonious) pairs that share their easy
+    counterfactuals. Always returns a copy the caller may annotate."""
+    key = (np.asarray(allowed_codes, dtype=np.int64).tobytes(), row_dom, all_sol, limits)
+    if key not in problem.solution_cache:
+        problem.solution_cache[key] = _new_solution(problem, allowed_codes, row_dom, all_sol, limits)
+    return replace(problem.solution_cache[key], kind=kind, name=name)
+
+
+def _new_solution(
+    problem: _Problem, allowed_codes: np.ndarray, row_dom: bool, all_sol: bool, limits: ChartLimits
+) -> Solution:
     space = problem.space
-    chart, chart_primes, solved = _solve_chart(problem, allowed_codes, row_dom, all_sol, max_models)
+    chart, chart_primes, solved = _solve_chart(problem, allowed_codes, row_dom, all_sol, limits)
     pi_names = [space.to_string(t) for t in chart_primes]
-    models, model_terms = [], []
-    for index, model in enumerate(solved.models, start=1):
-        terms = chart_primes[list(model)]
-        models.append(_model(problem, f"M{index}", [pi_names[i] for i in model], terms))
-        model_terms.append(terms)
     used = sorted({i for model in solved.models for i in model})
-    overall = terms_fit(
-        [pi_names[i] for i in used], problem.term_memberships(chart_primes[used]), problem.y,
-        problem.term_fits(chart_primes[used]),
-    )
+    models, overall = _models(problem, pi_names, chart_primes, used, solved.models)
     essential = [pi_names[i] for i in used if all(i in model for model in solved.models)]
     simplifying = _simplifying_assumptions(
         space, chart_primes, used, solved.models, np.setdiff1d(allowed_codes, problem.positive)
     )
-    solution = Solution(
-        kind=kind,
-        name=name,
+    return Solution(
+        kind="",
+        name="",
         models=models,
-        essential=essential,
+        essential=[] if solved.truncated else essential,
         pi_chart=PIChart(
             PIs=pi_names,
             configurations=[int(c) + 1 for c in problem.positive],
@@ -273,15 +305,13 @@ def _solve(
         ),
         terms={fit.term: fit for fit in overall},
         simplifying_assumptions=dict(zip((m.name for m in models), simplifying, strict=True)),
-        model_terms=model_terms,
+        truncated=solved.truncated,
+        notes=list(solved.notes),
+        model_terms=[chart_primes[list(model)] for model in solved.models],
     )
-    if solved.truncated:
-        solution.essential = []
-    problem.solution_cache[key] = solution
-    return solution
 
 
-def _contradictory_assumptions(tt: TruthTable, used: set[int], row_dom: bool, max_models: int) -> list[int]:
+def _contradictory_assumptions(tt: TruthTable, used: set[int], row_dom: bool, limits: ChartLimits) -> list[int]:
     """Remainders used as simplifying assumptions for the outcome and for its negation."""
     from .truthtable import truth_table
 
@@ -293,7 +323,7 @@ def _contradictory_assumptions(tt: TruthTable, used: set[int], row_dom: bool, ma
         )
         problem = _Problem(negated_tt)
         allowed = problem.not_negative()
-        _, primes, solved = _solve_chart(problem, allowed, row_dom, False, max_models)
+        _, primes, solved = _solve_chart(problem, allowed, row_dom, False, limits)
     except QCAComputationError:
         return []
     # only the simplifying assumptions of the negated solution are needed: no fits
@@ -310,20 +340,30 @@ def minimize(
     dir_exp: str | list[str] | None = None,
     row_dom: bool = False,
     all_sol: bool = False,
-    max_models: int = DEFAULT_MAX_MODELS,
+    max_models: int | None = None,
     check_contradictions: bool = True,
+    max_work: int | None = None,
 ) -> MinimizeResult:
     """Minimise a truth table. ``solution`` is ``complex``, ``parsimonious`` or
-    ``intermediate`` (which needs ``dir_exp``, e.g. ``"A, ~B, C[1,2], ~D*E"``)."""
+    ``intermediate`` (which needs ``dir_exp``, e.g. ``"A, ~B, C[1,2], ~D*E"``).
+
+    Like R (``max.comb = 0``), every minimal model is listed by default. ``max_models``
+    (models per solution, and intermediate (conservative, parsimonious) pairs) and
+    ``max_work`` (search steps per chart block) are explicit bounds for pathological
+    charts; a solution they cut is ``truncated`` and a ``models_truncated`` warning says
+    which bound was hit."""
     if solution == "conservative":
         solution = "complex"
     if solution not in SOLUTION_TYPES:
         raise QCAInputError(f"solution must be one of {', '.join(SOLUTION_TYPES)}, got {solution!r}")
     if solution != "intermediate" and dir_exp:
         raise QCAInputError("directional expectations apply to the intermediate solution only")
-    problem = _Problem(tt)
+    for label, bound in (("max_models", max_models), ("max_work", max_work)):
+        if bound is not None and bound < 1:
+            raise QCAInputError(f"{label} must be a positive number or None (unbounded), got {bound}")
+    problem = _problem_for(tt)
     warnings = list(tt.warnings)
-    args = (row_dom, all_sol, max_models)
+    args = (row_dom, all_sol, ChartLimits(max_models, max_work))
 
     if solution == "complex":
         solutions = [_solve(problem, "complex", "C", problem.positive, *args)]
@@ -335,44 +375,19 @@ def minimize(
                 raise QCAInputError("the intermediate solution needs directional expectations (dir_exp)")
             finder = EasyCounterfactualFinder(problem.space, parse_dir_exp(dir_exp, problem.space))
             conservative = _solve(problem, "complex", "C", problem.positive, *args)
-            solutions = []
-            pairs = len(conservative.models) * len(parsimonious.models)
-            if pairs > max_models:
-                warnings.append(QCAWarning(
-                    "models_truncated",
-                    f"{pairs} (conservative, parsimonious) model pairs: only the first {max_models} "
-                    "intermediate solutions are computed"))
-            for i, c_terms in enumerate(conservative.model_terms, start=1):
-                for j, (p_model, p_terms) in enumerate(
-                    zip(parsimonious.models, parsimonious.model_terms, strict=True), start=1
-                ):
-                    if len(solutions) >= max_models:
-                        break
-                    assumptions = np.array(
-                        [r - 1 for r in parsimonious.simplifying_assumptions[p_model.name]],
-                        dtype=np.int64,
-                    )
-                    easy = finder.easy(c_terms, p_terms, assumptions)
-                    allowed = np.union1d(problem.positive, assumptions[easy])
-                    result = _solve(problem, "intermediate", f"C{i}P{j}", allowed, *args)
-                    result.easy_counterfactuals = [int(c) + 1 for c in assumptions[easy]]
-                    result.difficult_counterfactuals = [int(c) + 1 for c in assumptions[~easy]]
-                    result.conservative_model = conservative.models[i - 1].terms
-                    result.parsimonious_model = p_model.terms
-                    # the PI chart lists only PIs that cover a positive row (R drops the rest)
-                    solutions.append(result)
+            solutions = _intermediate_solutions(problem, finder, conservative, parsimonious, args, max_models,
+                                                warnings)
 
     for s in solutions:
-        if len(s.models) >= max_models:
-            warnings.append(
-                QCAWarning("models_truncated", f"{s.name}: only the first {max_models} models are listed")
-            )
+        if s.truncated:
+            warnings.append(QCAWarning("models_truncated", f"{s.name}: " + "; ".join(s.notes)))
     csa = None
     if check_contradictions and solution != "complex":
-        used = {row for s in solutions for rows in s.simplifying_assumptions.values() for row in rows}
         if solution == "intermediate":
-            used = {row for s in solutions for row in (s.easy_counterfactuals or [])}
-        csa = _contradictory_assumptions(tt, used, row_dom, max_models)
+            used = set().union(*(s.easy_counterfactuals or [] for s in solutions))
+        else:
+            used = set().union(*(rows for s in solutions for rows in s.simplifying_assumptions.values()))
+        csa = _contradictory_assumptions(tt, used, row_dom, args[2])
         if csa:
             warnings.append(
                 QCAWarning(
@@ -382,3 +397,71 @@ def minimize(
                 )
             )
     return MinimizeResult(solution, tt.outcome, tt.conditions, solutions, tt, csa, warnings)
+
+
+def _intermediate_solutions(
+    problem: _Problem, finder: EasyCounterfactualFinder, conservative: Solution, parsimonious: Solution,
+    args: tuple, max_models: int | None, warnings: list[QCAWarning],
+) -> list[Solution]:
+    """One solution per (conservative model i, parsimonious model j) pair, named CiPj.
+
+    Easy counterfactuals are bitsets over the candidate remainders: each (conservative PI,
+    parsimonious PI) pair's simplified term is computed once, a model pair ORs its PI
+    pairs' bitsets; pairs with the same easy counterfactuals share one minimisation."""
+    pairs = len(conservative.models) * len(parsimonious.models)
+    if max_models is not None and pairs > max_models:
+        warnings.append(QCAWarning(
+            "models_truncated",
+            f"{pairs} (conservative, parsimonious) model pairs: only the first {max_models} "
+            "intermediate solutions are computed (max_models)"))
+    candidates = np.setdiff1d(problem.not_negative(), problem.positive)
+    position = {int(code): index for index, code in enumerate(candidates)}
+    row_ids = (candidates + 1).tolist()
+    c_pis, c_index = _distinct_terms(conservative.model_terms)
+    p_pis, p_index = _distinct_terms(parsimonious.model_terms)
+    pair_rows = finder.pair_easy_rows(c_pis, p_pis, candidates)
+    p_assumptions = []  # per parsimonious model: its simplifying assumptions as a bitset
+    for model in parsimonious.models:
+        mask = 0
+        for row_id in parsimonious.simplifying_assumptions[model.name]:
+            mask |= 1 << position[row_id - 1]
+        p_assumptions.append(mask)
+    by_easy: dict[int, Solution] = {}
+    solutions: list[Solution] = []
+    for i, c_rows in enumerate(c_index, start=1):
+        # for this conservative model: parsimonious PI -> rows its pairs make easy
+        per_p: dict[int, int] = {}
+        for (c, p), rows in pair_rows.items():
+            if c in c_rows:
+                per_p[p] = per_p.get(p, 0) | rows
+        for j, (p_model, p_rows) in enumerate(zip(parsimonious.models, p_index, strict=True), start=1):
+            if max_models is not None and len(solutions) >= max_models:
+                return solutions
+            easy = 0
+            for p in p_rows:
+                easy |= per_p.get(p, 0)
+            easy &= p_assumptions[j - 1]
+            if easy not in by_easy:
+                allowed = np.union1d(problem.positive, candidates[_members(easy)])
+                by_easy[easy] = _solve(problem, "intermediate", "", allowed, *args)
+            result = replace(by_easy[easy], name=f"C{i}P{j}")
+            result.easy_counterfactuals = [row_ids[r] for r in _members(easy)]
+            result.difficult_counterfactuals = [row_ids[r] for r in _members(p_assumptions[j - 1] & ~easy)]
+            result.conservative_model = conservative.models[i - 1].terms
+            result.parsimonious_model = p_model.terms
+            # the PI chart lists only PIs that cover a positive row (R drops the rest)
+            solutions.append(result)
+    return solutions
+
+
+def _distinct_terms(model_terms: list[np.ndarray]) -> tuple[np.ndarray, list[set[int]]]:
+    """The distinct terms of all models, and each model's terms as indices into them."""
+    k = model_terms[0].shape[1] if model_terms else 0
+    stacked = np.concatenate(model_terms) if model_terms else np.zeros((0, k), dtype=np.int64)
+    distinct, inverse = np.unique(stacked, axis=0, return_inverse=True)
+    inverse = inverse.ravel().tolist()
+    per_model, start = [], 0
+    for terms in model_terms:
+        per_model.append(set(inverse[start:start + len(terms)]))
+        start += len(terms)
+    return distinct, per_model

@@ -57,9 +57,10 @@ class RobustnessResult:
                 "warnings": [w.to_dict() for w in self.warnings]}
 
 
-def _run(data: Dataset, outcome, conditions, settings: dict) -> MinimizeResult:
+def _run(data: Dataset, outcome, conditions, settings: dict, bounds: dict) -> MinimizeResult:
     tt = truth_table(data, outcome, conditions, settings["incl_cut"], settings["n_cut"], settings["pri_cut"])
-    return minimize(tt, settings["solution"], dir_exp=settings.get("dir_exp"), check_contradictions=False)
+    return minimize(tt, settings["solution"], dir_exp=settings.get("dir_exp"), check_contradictions=False,
+                    **bounds)
 
 
 def _membership_and_rows(result: MinimizeResult, data: Dataset):
@@ -90,6 +91,8 @@ def robustness(
     solution: str = "intermediate",
     dir_exp: str | None = None,
     variants: list[dict] | None = None,
+    max_models: int | None = None,
+    max_work: int | None = None,
 ) -> RobustnessResult:
     """Compare the original solution with each variant.
 
@@ -104,7 +107,8 @@ def robustness(
     if variants is None:
         variants = [{"incl_cut": round(min(1.0, first_cut + 0.05), 4)},
                     {"incl_cut": round(first_cut - 0.05, 4)}, {"n_cut": n_cut + 1}]
-    original = _run(dataset, outcome, conditions, base)
+    bounds = {"max_models": max_models, "max_work": max_work}  # minimize's explicit bounds
+    original = _run(dataset, outcome, conditions, base, bounds)
     y = original.truth_table.outcome_membership()
     model, original_membership, original_rows = _membership_and_rows(original, dataset)
     warnings = list(original.warnings)
@@ -115,7 +119,7 @@ def robustness(
         label = variant.get("label") or ", ".join(f"{k}={v}" for k, v in variant.items() if k != "data") or f"variant {number}"
         shown = {k: v for k, v in settings.items() if k != "dir_exp"} | {"recalibrated": "data" in variant}
         try:
-            other = _run(data, outcome, conditions, settings)
+            other = _run(data, outcome, conditions, settings, bounds)
         except QCAComputationError as error:
             results.append(RobustnessVariant(label, shown, "no_solution", [], None, None, None, None))
             warnings.append(QCAWarning("robustness_variant", f"{label}: {error}"))

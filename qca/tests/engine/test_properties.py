@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from qca.engine import Dataset, minimize, truth_table
 from qca.engine.errors import QCAComputationError
+from qca.engine.fit import Memberships, sufficiency_fit
 from qca.engine.implicants import rows_of_terms
 from qca.engine.terms import ABSENT, covers
 
@@ -101,3 +102,91 @@ def test_negation_symmetry_of_the_parameters_of_fit(case):
         # exact in general, but for crisp outcomes incl(Y) + incl(~Y) = 1
         if np.all(np.isin(y, [0.0, 1.0])):
             assert abs(p.incl + n.incl - 1) < 1e-12
+
+
+def _mirror(term: str) -> str:
+    return "*".join(part[1:] if part.startswith("~") else f"~{part}" for part in term.split("*"))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(fuzzy_data())
+def test_negating_every_condition_mirrors_models_and_keeps_their_fit(case):
+    # Replacing each condition X by 1 - X relabels every configuration (A <-> ~A): the truth
+    # table, the models (each literal negated) and every parameter of fit are unchanged, and
+    # the fit of a model for ~Y is the fit of its membership against 1 - Y.
+    data, names, cut = case
+    values = data.values.copy()
+    values[:, :-1] = 1.0 - values[:, :-1]
+    mirrored = Dataset([*names, "Y"], values)
+    for kind in ("complex", "parsimonious"):
+        for outcome in ("Y", "~Y"):
+            table, mirrored_table = truth_table(data, outcome, names, cut), truth_table(mirrored, outcome, names, cut)
+            # 1 - (1 - x) may differ from x in the last bit; a row whose incl sits exactly on the
+            # cut (R compares incl < ic1 without tolerance for contradictions) may then change
+            # OUT: such ties are not what this property is about
+            outs = sorted((tuple(1 - v for v in r.values.values()), r.OUT) for r in table.rows)
+            assume(outs == sorted((tuple(r.values.values()), r.OUT) for r in mirrored_table.rows))
+            try:
+                original = minimize(table, kind, check_contradictions=False)
+            except QCAComputationError:
+                continue
+            flipped = minimize(mirrored_table, kind, check_contradictions=False)
+            fits = {frozenset(m.terms): m.fit for _, m in original.models}
+            mirrored_fits = {frozenset(_mirror(t) for t in m.terms): m.fit for _, m in flipped.models}
+            assert fits.keys() == mirrored_fits.keys()
+            for terms, fit in fits.items():
+                for key in ("inclS", "PRI", "covS"):
+                    a, b = getattr(fit, key), getattr(mirrored_fits[terms], key)
+                    assert (np.isnan(a) and np.isnan(b)) or abs(a - b) < 1e-9, (kind, outcome, terms, key)
+            space = original.truth_table.space
+            y = data.column("Y") if outcome == "Y" else 1.0 - data.column("Y")
+            for _, model in original.models:
+                membership = Memberships(data, space).of_terms(
+                    np.array([space.parse_term(t) for t in model.terms])).max(axis=0)
+                direct = sufficiency_fit(membership, y)
+                assert abs(direct.covS - model.fit.covS) < 1e-12 or np.isnan(direct.covS)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(1, 8), st.data())
+def test_dense_and_sparse_prime_implicant_searches_agree(k, draw):
+    # The ternary cube transform and the Quine-McCluskey merge (used for few allowed rows and
+    # beyond 17 conditions) must find the same prime implicants.
+    from qca.engine.implicants import _dense_prime_implicants, _sparse_prime_implicants
+    from qca.engine.terms import ConditionSpace
+
+    space = ConditionSpace(tuple(f"C{j}" for j in range(k)), (2,) * k)
+    allowed = np.array(sorted(draw.draw(st.sets(st.integers(0, 2**k - 1), min_size=1))), dtype=np.int64)
+    positive = allowed[np.array(draw.draw(st.lists(st.booleans(), min_size=len(allowed), max_size=len(allowed))))]
+    if len(positive) == 0:
+        positive = allowed[:1]
+    allowed_mask = np.zeros(2**k, dtype=bool)
+    allowed_mask[allowed] = True
+    positive_mask = np.zeros(2**k, dtype=bool)
+    positive_mask[positive] = True
+    dense = space.sort_terms(_dense_prime_implicants(space, allowed_mask, positive_mask))
+    sparse = space.sort_terms(_sparse_prime_implicants(space, allowed, positive))
+    assert np.array_equal(dense, sparse)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(2, 8), st.integers(1, 40), st.data())
+def test_bounded_merge_gives_up_or_agrees_with_the_cube_transform(k, budget, draw):
+    # A merge that meets more implicants than its budget returns None (the caller then runs
+    # the cube transform); otherwise its PIs are the cube transform's.
+    from qca.engine.implicants import _dense_prime_implicants, _sparse_prime_implicants
+    from qca.engine.terms import ConditionSpace
+
+    space = ConditionSpace(tuple(f"C{j}" for j in range(k)), (2,) * k)
+    allowed = np.array(sorted(draw.draw(st.sets(st.integers(0, 2**k - 1), min_size=1))), dtype=np.int64)
+    positive = allowed[: max(1, len(allowed) // 2)]
+    allowed_mask = np.zeros(2**k, dtype=bool)
+    allowed_mask[allowed] = True
+    positive_mask = np.zeros(2**k, dtype=bool)
+    positive_mask[positive] = True
+    bounded = _sparse_prime_implicants(space, allowed, positive, budget=budget)
+    if len(allowed) > budget:
+        assert bounded is None
+    if bounded is not None:
+        dense = space.sort_terms(_dense_prime_implicants(space, allowed_mask, positive_mask))
+        assert np.array_equal(dense, space.sort_terms(bounded))

@@ -147,3 +147,48 @@ def test_robustness_regression_and_anchor_helpers():
     assert ols.coefficients[1].p_value < 0.05 and ols.coefficients[1].vif is not None
     anchors = suggest_anchors(x[:, 0])
     assert anchors.e < anchors.c < anchors.i
+
+
+def test_chart_core_marks_come_from_each_intermediate_pairs_own_parsimonious_model():
+    # The cyclic chart m(0,1,2,5,6,7), every row observed: no remainders, so parsimonious =
+    # complex with two models, P1 = ~A*~B + B*~C + A*C and P2 = ~A*~C + ~B*C + A*B, and every
+    # pair CiPj has the same (empty) easy counterfactuals: the pairs share one minimisation
+    # and its Model objects. C1P2-M1 has P1's terms, but its core marks must come from P2,
+    # none of whose terms is contained in them: every literal is peripheral.
+    rows = ["000", "001", "010", "101", "110", "111"]
+    data = crisp([r + "1" for r in rows] + [r + "0" for r in ("011", "100")])
+    result = minimize(truth_table(data, "Y", "A,B,C"), "intermediate", dir_exp="-,-,-")
+    names = [name for name, _ in result.models]
+    assert names == [f"C{i}P{j}-M{m}" for i in (1, 2) for j in (1, 2) for m in (1, 2)]
+    assert result.solutions[0].models[0] is result.solutions[1].models[0]  # shared, as described
+
+    def strengths(name):
+        chart = configuration_chart(result, name).to_dict()
+        return {frozenset(c["term"] for c in chart["configurations"]):
+                {cell["strength"] for c in chart["configurations"] for cell in c["cells"]} - {None}}
+
+    p1_terms = frozenset({"~A*~B", "B*~C", "A*C"})
+    p2_terms = frozenset({"~A*~C", "~B*C", "A*B"})
+    assert strengths("C1P1-M1") == {p1_terms: {"core"}}
+    assert strengths("C1P2-M1") == {p1_terms: {"peripheral"}}
+    assert strengths("C1P2-M2") == {p2_terms: {"core"}}
+    assert strengths("C2P1-M2") == {p2_terms: {"peripheral"}}
+
+
+def test_bounds_on_model_enumeration_are_explicit_and_reported():
+    # The cyclic chart has two minimal models. By default (as R's max.comb = 0) both are listed
+    # and nothing is truncated; an explicit bound that cuts the enumeration is reported in the
+    # solution (truncated) and as a models_truncated warning naming the bound.
+    rows = ["000", "001", "010", "101", "110", "111"]
+    tt = truth_table(crisp([r + "1" for r in rows] + [r + "0" for r in ("011", "100")]), "Y", "A,B,C")
+    full = minimize(tt, "complex")
+    assert len(full.models) == 2 and not full.solutions[0].truncated
+    assert not [w for w in full.warnings if w.code == "models_truncated"]
+    for bounds, named in (({"max_models": 1}, "max_models = 1"), ({"max_work": 1}, "max_work = 1")):
+        cut = minimize(tt, "complex", **bounds)
+        assert cut.solutions[0].truncated and cut.to_dict()["solutions"][0]["truncated"] is True
+        assert len(cut.models) == 1 and {frozenset(cut.models[0][1].terms)} <= {
+            frozenset(m.terms) for _, m in full.models}
+        assert any(w.code == "models_truncated" and named in w.message for w in cut.warnings)
+    with pytest.raises(QCAInputError, match="max_models"):
+        minimize(tt, "complex", max_models=0)
