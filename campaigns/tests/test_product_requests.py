@@ -8,13 +8,15 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models.signals import post_save
 
-from campaigns import product_requests
+from campaigns import product_requests, signals
 from campaigns.models import CampaignProductRequest
 from campaigns.selectors import default_style_model
+from campaigns.tasks import sweep_product_requests
 from generation import jobs, rendering
 from generation import services as generation_services
-from generation.models import GenerationJob, JobStatus
+from generation.models import CreativeProduct, GeneratedImage, GenerationJob, JobStatus
 from generation.tests.helpers import untrained_style_model
 from generation.tests.images import encode, gradient
 
@@ -112,11 +114,6 @@ def test_the_product_page_makes_a_request_and_the_campaign_page_shows_it(tenant_
 def test_the_sweep_moves_on_a_request_whose_signal_was_lost(tenant_a, style_model):
     """A worker killed between saving the result and the reaction leaves the request waiting; the
     periodic sweep (campaigns.tasks.sweep_product_requests) takes it on from where it stands."""
-    from django.db.models.signals import post_save
-
-    from campaigns.tasks import sweep_product_requests
-    from generation.models import CreativeProduct, GeneratedImage
-
     campaign = make_campaign(tenant_a)
     request = product_requests.product_request_create(
         campaign=campaign, actor=tenant_a.users["staff"], photo=_photo(), kind="sticker", style_model=style_model,
@@ -138,7 +135,5 @@ def test_the_sweep_moves_on_a_request_whose_signal_was_lost(tenant_a, style_mode
         request.refresh_from_db()
         assert request.stage == "attached" and list(campaign.products.all()) == [request.product]
     finally:
-        from campaigns import signals
-
         post_save.connect(signals.advance_after_job, sender=GeneratedImage, dispatch_uid=lost[0][1])
         post_save.connect(signals.advance_after_product, sender=CreativeProduct, dispatch_uid=lost[1][1])
