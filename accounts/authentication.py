@@ -7,6 +7,7 @@ token is a 401 with a body that says which, so a partner can act on it.
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
+from . import token_cache
 from .models import ApiToken
 from .services import hash_token
 
@@ -23,9 +24,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             return None
         if len(parts) != 2:
             raise exceptions.AuthenticationFailed("Malformed Authorization header: use 'Bearer <token>'.")
-        token = (
-            ApiToken.objects.select_related("user", "institution").filter(digest=hash_token(parts[1])).first()
-        )
+        token = token_cache.resolve(hash_token(parts[1]))  # exact: see accounts/token_cache.py
         if token is None:
             raise exceptions.AuthenticationFailed("Unknown API token.", code="token_unknown")
         if token.is_revoked:
@@ -38,6 +37,8 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
             # Written at most once a minute so a busy partner does not turn reads into writes.
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+            token.last_used_at = now
+            token_cache.touched(token)
         return token.user, token
 
     def authenticate_header(self, request):

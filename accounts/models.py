@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ichplatform.data_version import InstitutionQuerySet
+
 
 class Institution(models.Model):
     name = models.CharField(max_length=200, unique=True)
@@ -120,9 +122,13 @@ class AuditEvent(models.Model):
 
 
 class InstitutionOwned(models.Model):
-    """Abstract base of every domain row: it belongs to exactly one institution."""
+    """Abstract base of every domain row: it belongs to exactly one institution. Its queryset's bulk
+    writes (update, bulk_create, bulk_update, delete) bump the institution's data version, as the
+    signals do for single rows (ichplatform/data_version.py)."""
 
     institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="+")
+
+    objects = InstitutionQuerySet.as_manager()
 
     class Meta:
         abstract = True

@@ -18,9 +18,11 @@ def resolve_api_membership(request) -> Membership | None:
     if cached is not False:
         return cached
     if isinstance(request.auth, ApiToken):
-        membership = Membership.objects.filter(
-            user=request.user, institution=request.auth.institution
-        ).select_related("institution").first()
+        if hasattr(request.auth, "cached_membership"):  # read with the token (accounts/token_cache.py)
+            membership = request.auth.cached_membership
+        else:  # a token authenticated some other way
+            membership = Membership.objects.filter(user=request.user, institution=request.auth.institution) \
+                .select_related("institution").order_by().first()
     else:
         lazy = getattr(request._request, "membership", None)
         membership = lazy if lazy else None

@@ -14,7 +14,8 @@ def memberships_of_user(*, user) -> QuerySet[Membership]:
 def membership_for(*, user, institution_id: int | None) -> Membership | None:
     memberships = memberships_of_user(user=user)
     if institution_id is not None:
-        found = memberships.filter(institution_id=institution_id).first()
+        # One row at most (unique user and institution): no ORDER BY (the model's joins auth_user).
+        found = next(iter(memberships.filter(institution_id=institution_id).order_by()[:1]), None)
         if found is not None:
             return found
     # No choice made yet: the institution the user joined first (their home institution).

@@ -12,13 +12,15 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.functional import SimpleLazyObject
 
-from . import selectors
+from . import membership_cache, selectors
 
 SESSION_KEY = "current_institution_id"
 
 
 def _resolve_membership(request):
-    return selectors.membership_for(user=request.user, institution_id=request.session.get(SESSION_KEY))
+    # From the cache while the user's memberships are unchanged (accounts/membership_cache.py).
+    return membership_cache.current(user=request.user, session=request.session,
+                                    institution_id=request.session.get(SESSION_KEY))
 
 
 class CurrentInstitutionMiddleware:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.tenancy import owned_or_404, require_capability
 from ichplatform.charts import table_csv
+from ichplatform.response_cache import cached_page
 
 from . import charts, product_requests, selectors, services
 from .forms import (
@@ -64,6 +65,7 @@ def _evidence_conditions(campaign: Campaign):
 
 
 @require_capability("view_pages")
+@cached_page
 def index(request):
     return render(request, "campaigns/index.html",
                   {"campaigns": selectors.campaign_list(institution=request.institution)})

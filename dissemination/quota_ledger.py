@@ -13,6 +13,8 @@ from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
 
+from ichplatform import data_version
+
 from .models import QuotaLedger
 from .youtube.caller import ApiCall
 from .youtube.quota import quota_day
@@ -30,6 +32,7 @@ def record_call(*, institution_id: int, api_key_hash: str, call: ApiCall, at: da
             f" failed_calls = {table}.failed_calls + excluded.failed_calls, updated_at = excluded.updated_at",
             [institution_id, api_key_hash, day, call.method, call.units, 0 if call.ok else 1, timezone.now()],
         )
+    data_version.invalidate(institution_id=institution_id)  # raw SQL sends no signal; the dashboard shows quota use
 
 
 def units_spent(*, api_key_hash: str, day: date) -> int:

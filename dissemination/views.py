@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from django.utils.translation import gettext as _
 
 from accounts.tenancy import owned_or_404, require_capability
+from ichplatform.response_cache import cached_page
 
 from . import charts, coding, harvest_runs, selectors, services, transfer
 from .forms import ADD_FORMS, AssignForm, ImportForm, VariableForm, VideoFilterForm
@@ -49,6 +50,7 @@ def index(request):
 
 
 @require_capability("view_pages")
+@cached_page
 def video_list(request):
     form = VideoFilterForm(request.GET or None)
     videos = selectors.videos_of(institution=request.institution)

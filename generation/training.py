@@ -4,6 +4,8 @@
 worker died (the task is redelivered, acks_late) continues from its latest checkpoint.
 Progress events of the core are written to the run at most every
 GENERATION_PROGRESS_SECONDS (checkpoints, samples and the end are written at once).
+On a CUDA worker the run uses the core's fastest settings (`speed_options`); if one of them fails
+the core goes on without it and the run's warnings say so.
 """
 
 from __future__ import annotations
@@ -63,11 +65,56 @@ def resolve_device() -> tuple[str, str | None]:
     return wanted, warning
 
 
+def compile_supported() -> bool:
+    """Whether torch.compile can build GPU kernels here (it needs Triton)."""
+    try:
+        import torch
+        from torch.utils._triton import has_triton
+
+        return bool(torch._dynamo.is_dynamo_supported() and has_triton())
+    except Exception:  # noqa: BLE001 -- a private API that may move: treat as unsupported
+        return False
+
+
+def speed_options(device: str, total_iterations: int) -> tuple[dict, list[str]]:
+    """TrainConfig speed fields for this worker, and notes for the run's warnings.
+
+    CPU: none (float32, eager, as before).  CUDA: the whole iteration as one CUDA graph (also without
+    compilation it more than doubles batch-1 speed, and capture costs three warm-up iterations), plus
+    torch.compile for runs long enough to repay its one-off 2-3 minutes (about 1,800 iterations at
+    batch 1 and 500 at batch 16 on an H200; docs/benchmarks.md, v5).  Numbers are the same maths
+    either way; a feature that fails at run time is switched off by the core and reported.
+    """
+    if not device.startswith("cuda"):
+        return {}, []
+    options = {"cuda_graph": bool(settings.GENERATION_CUDA_GRAPH), "compile": False}
+    notes: list[str] = []
+    wanted = settings.GENERATION_COMPILE
+    if wanted == "always" or (wanted == "auto" and total_iterations >= settings.GENERATION_COMPILE_MIN_ITERATIONS):
+        if compile_supported():
+            options["compile"] = True
+        else:
+            notes.append("torch.compile is not available on this worker (no Triton): training without it, "
+                         "which is slower but computes the same.")
+    return options, notes
+
+
 def _data_workers() -> int:
     import multiprocessing
 
     # A prefork pool child (the embedded profile's worker) is a daemon and may not start loader processes.
     return 0 if multiprocessing.current_process().daemon else settings.GENERATION_DATA_WORKERS
+
+
+FALLBACK_NAMES = {"cuda_graph": "The whole-step CUDA graph", "compile": "torch.compile"}
+
+
+def fallback_warning(event: dict) -> str:
+    """The run warning for a core 'fallback' event (a speed feature failed and was switched off)."""
+    name = FALLBACK_NAMES.get(event.get("feature"), str(event.get("feature")))
+    reason = str(event.get("reason", "")).splitlines()[0][:200] if event.get("reason") else "unknown error"
+    return (f"{name} failed at iteration {event.get('iteration')} ({reason}); training continues without it: "
+            f"slower, same results.")
 
 
 class ProgressPublisher:
@@ -84,6 +131,7 @@ class ProgressPublisher:
         self.samples = list(run.samples)
         self.warnings = list(run.warnings)
         self.fields: dict = {}
+        self.speed: dict = {}  # the core's speed features in use (start and fallback events)
         self.last_flush = 0.0
         self.last_cancel_check = 0.0
         self.cancelled = False
@@ -92,7 +140,14 @@ class ProgressPublisher:
         kind = event.get("event")
         urgent = kind != "progress"
         if kind == "start":
-            self.fields.update(total_iterations=event["total"], iteration=event["iteration"], device=event["device"])
+            self.speed = event.get("speed", {})
+            self.fields.update(total_iterations=event["total"], iteration=event["iteration"], device=event["device"],
+                               progress={"iteration": event["iteration"], "total": event["total"], "speed": self.speed})
+        elif kind == "fallback":
+            self.speed = event.get("speed", self.speed)
+            self.warnings.append(fallback_warning(event))
+            logger.warning("training run %s: %s failed at iteration %s, continuing without it: %s",
+                           self.run_id, event.get("feature"), event.get("iteration"), event.get("reason"))
         elif kind == "resumed":
             # Points after the checkpoint are computed again; drop them so the curve has no doubles.
             self.loss_log = [p for p in self.loss_log if p["iteration"] <= event["iteration"]]
@@ -105,8 +160,8 @@ class ProgressPublisher:
                      "images_per_second": event.get("images_per_second"), "time": event.get("time")}
             self.loss_log.append(point)
             self.fields.update(iteration=event["iteration"], progress={
-                k: event.get(k) for k in ("iteration", "total", "losses", "lr", "images_per_second",
-                                          "iterations_per_second", "eta_seconds", "time")})
+                **{k: event.get(k) for k in ("iteration", "total", "losses", "lr", "images_per_second",
+                                             "iterations_per_second", "eta_seconds", "time")}, "speed": self.speed})
         elif kind == "sample":
             self._store_sample(event)
         elif kind == "checkpoint":
@@ -175,11 +230,13 @@ def _train(run: TrainingRun) -> str:
     counts = {side: export_image_set(image_set, work / "data" / side)
               for side, image_set in (("a", run.image_set_a), ("b", run.image_set_b))}
     device, warning = resolve_device()
+    speed, speed_notes = speed_options(device, run.config.get("iterations", 0) + run.config.get("decay_iterations", 0))
     out_dir = work / "out"
     resume = latest_checkpoint(out_dir) if out_dir.exists() else None
     warnings = list(run.warnings)
-    if warning and warning not in warnings:
-        warnings.append(warning)
+    for note in ([warning] if warning else []) + speed_notes:
+        if note not in warnings:
+            warnings.append(note)
     if resume:
         warnings.append(f"Resumed from {Path(resume).name} after the previous worker stopped "
                         f"(attempt {run.resume_count + 2}).")
@@ -190,7 +247,7 @@ def _train(run: TrainingRun) -> str:
         **run.config, "data_a": str(work / "data" / "a"), "data_b": str(work / "data" / "b"),
         "out_dir": str(out_dir), "device": device, "num_workers": _data_workers(),
         # Keep the checkpoint a crash resumes from, and the previous one in case it was cut mid-write.
-        "keep_checkpoints": 2,
+        "keep_checkpoints": 2, **speed,
     })
     publisher = ProgressPublisher(run, settings.GENERATION_PROGRESS_SECONDS)
     result = train(config, on_event=publisher, should_stop=publisher.should_stop, resume=resume)

@@ -6,3 +6,8 @@ class IchplatformConfig(AppConfig):
 
     name = "ichplatform"
     verbose_name = "Platform"
+
+    def ready(self):
+        from . import data_version
+
+        data_version.connect_signals()  # every write of an institution's data bumps its data version

@@ -1,55 +1,35 @@
 """The staff dashboard's cache: one entry per institution, valid until its data change.
 
-An entry's key carries the institution's *data version*, a counter in the cache that the
-services changing what the dashboard shows bump after their transaction commits (snapshot
-writes of harvest pages and imports, harvest run saves, codings, tracking), and the id of the
-institution's latest audit event, so that every other audited change (an analysis finishing,
-a product done, a style model published, a campaign …) invalidates it too without those apps
-knowing about this cache. The day and the quota day are in the key as well: the dashboard is
-"as of today" and quota use restarts at Pacific midnight.
-
-The counter starts at a clock value, not 1: if the cache evicts it, a new counter never comes
-back to a value whose entries may still be stored. Entries also expire after a day.
+An entry's key carries the institution's *data version* (ichplatform/data_version.py: bumped
+after commit by every write of the institution's data, through signals, the institution-owned
+querysets' bulk writes and the raw SQL paths) and, from `dashboard._fingerprint`, the id of the
+institution's latest audit event and its running harvests' heartbeat (what marks a change where
+the cache is per process, locmem). The day and the quota day are in the key as well: the dashboard
+is "as of today" and quota use restarts at Pacific midnight. Entries also expire after a day.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import TypeVar
 
 from django.core.cache import cache
-from django.db import transaction
+
+from . import data_version
 
 T = TypeVar("T")
 ENTRY_SECONDS = 24 * 3600
 
 
-def _version_key(institution_id: int) -> str:
-    return f"dashboard:version:{institution_id}"
-
-
-def version(*, institution_id: int) -> int:
-    key = _version_key(institution_id)
-    value = cache.get(key)
-    if value is None:
-        cache.add(key, time.time_ns(), timeout=None)
-        value = cache.get(key)
-    return value
-
-
-def _bump(institution_id: int) -> None:
-    key = _version_key(institution_id)
-    try:
-        cache.incr(key)
-    except ValueError:  # not stored (never set, or evicted): start afresh
-        cache.set(key, time.time_ns(), timeout=None)
+# The data version is the platform's, not only the dashboard's; these names are kept for its callers.
+version = data_version.version
+_bump = data_version.bump
 
 
 def invalidate(*, institution_id: int) -> None:
-    """The institution's dashboard is out of date once the current transaction commits (at once
+    """The institution's cached data are out of date once the current transaction commits (at once
     outside a transaction). A rolled-back change invalidates nothing."""
-    transaction.on_commit(lambda: _bump(institution_id))
+    data_version.invalidate(institution_id=institution_id)
 
 
 def cached(*, key_parts: tuple, institution_id: int, build: Callable[[], T]) -> T:

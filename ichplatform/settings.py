@@ -120,9 +120,20 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache (throttling counters, per-token quotas) -------------------------------
 CACHE_URL = env.str("CACHE_URL", default="locmem://")
 if CACHE_URL.startswith(("redis://", "rediss://")):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+    # Django's Redis backend, reusing its client object (ichplatform/redis_cache.py says why).
+    CACHES = {"default": {"BACKEND": "ichplatform.redis_cache.RedisCache", "LOCATION": CACHE_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+_SHARED_CACHE = CACHE_URL.startswith(("redis://", "rediss://"))
+# The response cache (ichplatform/response_cache.py) is exact only where every process sees every
+# data-version bump, i.e. with a shared cache; off on locmem (the embedded profile).
+RESPONSE_CACHE_ENABLED = env.bool("RESPONSE_CACHE_ENABLED", default=_SHARED_CACHE)
+RESPONSE_CACHE_SECONDS = env.int("RESPONSE_CACHE_SECONDS", default=3600)
+ICH_RELEASE = env.str("ICH_RELEASE", default="")  # the deploy's commit: cached responses never outlive it
+# Sessions read through the shared cache (one Redis GET instead of a PostgreSQL query per request),
+# written through to the database so that evicting the cache signs nobody out.
+if _SHARED_CACHE:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Auth -----------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -263,6 +274,12 @@ GENERATION_GPU_QUEUE = env.str("GENERATION_GPU_QUEUE", default="gpu")
 GENERATION_PRODUCT_QUEUE = env.str("GENERATION_PRODUCT_QUEUE", default="default")
 GENERATION_PROGRESS_SECONDS = env.float("GENERATION_PROGRESS_SECONDS", default=2.0)
 GENERATION_TRAIN_TIME_LIMIT = env.int("GENERATION_TRAIN_TIME_LIMIT", default=48 * 3600)
+# Training speed on CUDA workers (docs/generation.md, "Training speed"): the whole iteration as one CUDA
+# graph, and torch.compile ('auto' = for runs of at least GENERATION_COMPILE_MIN_ITERATIONS, where the
+# one-off compilation of ~2-3 minutes pays for itself; 'always'; 'never').  CPU workers use neither.
+GENERATION_CUDA_GRAPH = env.bool("GENERATION_CUDA_GRAPH", default=True)
+GENERATION_COMPILE = env.str("GENERATION_COMPILE", default="auto")
+GENERATION_COMPILE_MIN_ITERATIONS = env.int("GENERATION_COMPILE_MIN_ITERATIONS", default=2000)
 # A duplicate delivery of a run or job that a live worker holds looks again this many seconds later.
 GENERATION_BUSY_RETRY_SECONDS = env.int("GENERATION_BUSY_RETRY_SECONDS", default=30)
 

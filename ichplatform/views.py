@@ -9,12 +9,14 @@ from accounts.tenancy import require_capability
 from qca.models import Strategy
 
 from . import charts, dashboard
+from .response_cache import cached_page
 
 STRATEGY_LABELS = {Strategy.PAN_LIFE: _("Pan-life"), Strategy.PAN_KNOWLEDGE: _("Pan-knowledge"),
                    Strategy.UNCLASSIFIED: _("Unclassified")}
 
 
 @require_capability("view_pages")
+@cached_page  # served per member and institution until its data change
 def home(request):
     institution = request.institution
     context = {"recent_events": selectors.audit_events_of(institution=institution, limit=8)}

@@ -70,7 +70,8 @@ def compute(study, spec: AnalysisSpec, progress: Callable[[int, str], None] = la
         try:
             results[kind] = engine.minimize(table, kind, dir_exp=spec.dir_exp_string() if kind == "intermediate"
                                             else None, **ENGINE_BOUNDS)
-            solutions[kind] = results[kind].to_dict()
+            # The PI charts sparse: as booleans a k = 16 study's charts would be ~100 MB per analysis.
+            solutions[kind] = results[kind].to_dict(pi_chart_matrix=False)
             solutions[kind].pop("truth_table", None)  # stored once, below
         except engine.QCAComputationError as exc:
             if kind == "complex":  # no positive row: nothing to explain, so no solution at all

@@ -18,6 +18,7 @@ from rest_framework.routers import SimpleRouter
 from accounts.models import ApiToken
 from accounts.tenancy import owned_or_404
 from ichplatform.api import InstitutionScopedViewSet
+from ichplatform.response_cache import CachedListMixin
 from qca.api.views import _invalid
 from qca.models import Configuration, Result
 
@@ -45,7 +46,7 @@ class GrantScopedViewSet(InstitutionScopedViewSet):
         return selectors.campaigns_of(institution=self.request.institution, token=_token(self.request))
 
 
-class CampaignViewSet(GrantScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class CampaignViewSet(CachedListMixin, GrantScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                       mixins.CreateModelMixin, mixins.UpdateModelMixin):
     """Campaigns: goal, period, audiences, strategy and its QCA evidence, planned videos, products."""
 

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from ichplatform.api import InstitutionScopedViewSet
+from ichplatform.response_cache import CachedListMixin
 
 from .. import coding, harvest_runs, selectors, services
 from ..models import Coding, CodingAssignment, HarvestRun, MetricSnapshot, Video
@@ -26,7 +27,7 @@ from .serializers import (
 router = SimpleRouter()
 
 
-class VideoViewSet(InstitutionScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class VideoViewSet(CachedListMixin, InstitutionScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                    mixins.UpdateModelMixin):
     """Tracked videos with their latest counts; staff may switch `tracked` (nothing else is writable)."""
 
@@ -55,7 +56,7 @@ class SnapshotFilter(django_filters.FilterSet):
         fields = ["video", "captured_on"]
 
 
-class SnapshotViewSet(InstitutionScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+class SnapshotViewSet(CachedListMixin, InstitutionScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     """Daily metric snapshots (NULL likes = hidden, NULL comments = disabled)."""
 
     queryset = MetricSnapshot.objects.all()

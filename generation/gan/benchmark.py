@@ -36,6 +36,9 @@ REFERENCE = {"precision": "fp32", "channels_last": False, "merge_forwards": Fals
 STRAIGHTFORWARD = {"precision": "bf16", "channels_last": False, "merge_forwards": False, "fused_adam": False,
                    "compile": False}
 OPTIMISED = {"precision": "bf16", "channels_last": True, "merge_forwards": True, "fused_adam": True, "compile": False}
+# Generation (v5, docs/benchmarks.md): Inductor's autotuned Triton templates for the convolutions it
+# can take, and the compiled network replayed as one CUDA graph per batch shape.
+GENERATE_V5 = {"compile_mode": "max-autotune-no-cudagraphs", "cuda_graph": True}
 
 
 def _sync(device: torch.device) -> None:
@@ -127,11 +130,26 @@ def train_flops(model: ModelConfig, batch: int, size: int, device: torch.device)
     return count_flops(lambda: trainer.step(a, a))
 
 
+def _fp32_output(model: ModelConfig, x: torch.Tensor) -> torch.Tensor:
+    """The generator (seed 0, as in ``bench_generate``) in float32 without TF32: the accuracy reference."""
+    torch.manual_seed(0)
+    generator = build_generator(model).to(x.device).eval()
+    tf32 = torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32
+    torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = False
+    try:
+        with torch.no_grad():
+            return generator(x).float()
+    finally:
+        torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32 = tf32
+
+
 def bench_generate(label: str, model: ModelConfig, bf16: bool, compile: bool, batch: int, size: int,
-                   device: torch.device, iters: int, warmup: int) -> dict[str, Any]:
+                   device: torch.device, iters: int, warmup: int, compile_mode: str = "default",
+                   cuda_graph: bool = False, check_fp32: bool = False) -> dict[str, Any]:
+    """Generation throughput; with ``check_fp32`` also ‖out − ref‖/‖ref‖ against the float32 network."""
     torch.manual_seed(0)
     generator = build_generator(model)
-    stylizer = Stylizer(generator, device, compile=compile)
+    stylizer = Stylizer(generator, device, compile=compile, compile_mode=compile_mode, cuda_graph=cuda_graph)
     if not bf16:  # the reference runs float32 NCHW
         stylizer.amp_dtype, stylizer.memory_format = None, torch.contiguous_format
         stylizer.generator.to(memory_format=torch.contiguous_format)
@@ -139,15 +157,20 @@ def bench_generate(label: str, model: ModelConfig, bf16: bool, compile: bool, ba
     _reset_memory(device)
     with _cudnn_benchmark(bf16):
         seconds = timed(lambda: stylizer.forward(x), device, warmup, iters)
-    return {"kind": "generate", "label": label, "batch": batch, "size": size, "seconds_per_iter": seconds,
-            "it_s": 1 / seconds, "img_s": batch / seconds, "peak_gib": _peak_gib(device), "variant": model.variant_name}
+        out = stylizer.forward(x)
+    row = {"kind": "generate", "label": label, "batch": batch, "size": size, "seconds_per_iter": seconds,
+           "it_s": 1 / seconds, "img_s": batch / seconds, "peak_gib": _peak_gib(device), "variant": model.variant_name}
+    if check_fp32:
+        ref = _fp32_output(model, x)
+        row["rel_err_vs_fp32"] = float((out - ref).norm() / ref.norm())
+    return row
 
 
 def bench_tiled(label: str, model: ModelConfig, size: int, tile: int, overlap: int, batch: int, compile: bool,
-                device: torch.device, iters: int, warmup: int) -> dict[str, Any]:
+                device: torch.device, iters: int, warmup: int, **speed: Any) -> dict[str, Any]:
     torch.manual_seed(0)
     stylizer = Stylizer(build_generator(model), device, tile=tile, overlap=overlap, batch=batch,
-                        max_whole_pixels=tile * tile, compile=compile)
+                        max_whole_pixels=tile * tile, compile=compile, **speed)
     x = torch.rand(1, 3, size, size, device=device) * 2 - 1
     _reset_memory(device)
     with _cudnn_benchmark(True):
@@ -198,7 +221,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             (f"train improved straightforward b{batch}", lambda b=batch: bench_train("improved, straightforward bf16", improved, STRAIGHTFORWARD, b, size, device, steps, warmup)),
             (f"train improved optimised b{batch}", lambda b=batch: bench_train("improved, bf16+NHWC+merged+fused", improved, OPTIMISED, b, size, device, steps, warmup)),
         ]
-    gen_iters = 2 if quick else 10
+    gen_iters = 2 if quick else 30  # 30 batches a window: about 0.5 s each at 256², batch 32
     plan += [
         ("generate reference fp32 b32", lambda: bench_generate("generate reference fp32", baseline, False, False, 32, size, device, gen_iters, 2)),
         ("generate improved bf16 b32", lambda: bench_generate("generate improved bf16+NHWC", improved, True, False, 32, size, device, gen_iters, 2)),
@@ -206,10 +229,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         ("generate improved bf16 1024", lambda: bench_generate("generate improved bf16+NHWC", improved, True, False, 1, big, device, gen_iters, 2)),
     ]
     if not args.no_compile:
-        plan.append(("generate improved compiled b32", lambda: bench_generate("generate improved + compile", improved, True, True, 32, size, device, gen_iters, 3)))
+        plan.append(("generate improved compiled b32", lambda: bench_generate(
+            "generate improved + compile (v4)", improved, True, True, 32, size, device, gen_iters, 3, check_fp32=True)))
+        if not quick:
+            plan.append(("generate improved v5 b32", lambda: bench_generate(
+                "generate improved, v5: max-autotune + CUDA graph", improved, True, True, 32, size, device, gen_iters, 3,
+                check_fp32=True, **GENERATE_V5)))
     tile, overlap = (512, 64) if not quick else (64, 16)
+    # v5 for the print too: 267 vs 276 ms against v4 in one call (docs/benchmarks.md).
+    tiled_speed = GENERATE_V5 if not (args.no_compile or quick) else {}
     plan.append(("tiled improved 4096", lambda: bench_tiled(f"print improved, tiles {tile}/{overlap}", improved, print_size, tile, overlap, 16,
-                                                           not args.no_compile and not quick, device, 3, 2)))
+                                                           not args.no_compile and not quick, device, 3, 2, **tiled_speed)))
     if not args.no_compile:
         for batch in sorted(args.batches, reverse=True):
             plan.append((f"train improved compiled b{batch}", lambda b=batch: bench_train("improved, optimised + compile", improved, compiled, b, size, device, steps, warmup + 2)))

@@ -106,4 +106,4 @@ class ImagePool:
             self.buffer = torch.zeros((self.size + images[0].shape[0], *images[0].shape[1:]),
                                       dtype=images[0].dtype, device=device)
             self.buffer[: self.count] = torch.cat(images)
-        self.generator.set_state(state["generator"])
+        self.generator.set_state(state["generator"].cpu())  # a CPU generator takes a CPU byte tensor

@@ -98,6 +98,9 @@ class TrainConfig:
     # single process; ignored on CPU and under torchrun).  Same maths; Adam runs capturable/fused.
     cuda_graph: bool = False
     graph_warmup: int = 3
+    # cuDNN tries its convolution algorithms once per shape and keeps the fastest (training shapes are
+    # fixed, so this pays after the first iteration).  CUDA only; not bit-reproducible between runs.
+    cudnn_benchmark: bool = True
     # Attention kernels for the self-attention block: 'auto' (PyTorch's choice; cuDNN's on an H200 with
     # torch 2.11) or one of 'flash', 'cudnn', 'efficient', 'math' (same function; CUDA only).
     attention_backend: str = "auto"

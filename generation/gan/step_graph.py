@@ -13,12 +13,13 @@ device-side rate, and launches one graph.
 Same maths as the eager step (same kernels); what a graph needs is provided by the
 trainer: Adam with ``capturable=True`` and a tensor learning rate, image pools that
 decide on the host and apply fixed-shape gathers, no ``.item()`` in the step.
-CUDA only; the trainer falls back to eager iterations if capture fails.
+CUDA only.  If capture fails, ``Trainer.report_fallback`` records why (the run loop turns that into
+a 'fallback' event) and every later iteration runs eagerly; capture changes no state (captured kernels
+do not run), so the failed iteration is simply run again eagerly.
 """
 
 from __future__ import annotations
 
-import warnings
 from typing import TYPE_CHECKING
 
 import torch
@@ -49,19 +50,14 @@ class StepGraph:
         trainer = self.trainer
         if self.failed or (self.graph is None and self.seen < self.warmup):
             self.seen += 1
-            side = torch.cuda.Stream(trainer.device)
-            side.wait_stream(torch.cuda.current_stream(trainer.device))
-            with torch.cuda.stream(side):
-                losses = trainer.maths(a, b, self._plans(plans, trainer.device))
-            torch.cuda.current_stream(trainer.device).wait_stream(side)
-            return losses
+            return self._eager(a, b, plans)
         if self.graph is None:
             try:
                 self._capture(a, b, plans)
             except Exception as error:  # noqa: BLE001 -- a capture failure must not end the run
                 self.failed = f"{type(error).__name__}: {error}"
-                warnings.warn(f"CUDA graph capture failed, training eagerly: {self.failed}", stacklevel=2)
                 self.graph = None
+                trainer.report_fallback("cuda_graph", error)
                 return self.step(a, b, plans)
         self.static["a"].copy_(a, non_blocking=True)
         self.static["b"].copy_(b, non_blocking=True)
@@ -72,6 +68,16 @@ class StepGraph:
         # Outputs are overwritten by the next replay: hand out a copy (one small kernel).
         values = torch.stack(list(self.outputs.values())).clone()
         return dict(zip(self.outputs, values.unbind()))
+
+    def _eager(self, a: torch.Tensor, b: torch.Tensor, plans) -> dict[str, torch.Tensor]:
+        """One iteration without the graph, on a side stream (as capture will run it)."""
+        trainer = self.trainer
+        side = torch.cuda.Stream(trainer.device)
+        side.wait_stream(torch.cuda.current_stream(trainer.device))
+        with torch.cuda.stream(side):
+            losses = trainer.maths(a, b, self._plans(plans, trainer.device))
+        torch.cuda.current_stream(trainer.device).wait_stream(side)
+        return losses
 
     def _capture(self, a: torch.Tensor, b: torch.Tensor, plans) -> None:
         trainer = self.trainer

@@ -139,7 +139,8 @@ def train(
     if resume == "latest":
         resume = latest_checkpoint(out)
     if resume:
-        trainer.load_state_dict(load_checkpoint(resume, device))
+        # Loaded on the CPU: load_state_dict moves each part to where it lives (RNG states stay on the CPU).
+        trainer.load_state_dict(load_checkpoint(resume, "cpu"))
         emit({"event": "resumed", "checkpoint": str(resume), "iteration": trainer.iteration})
     skipped: list[dict[str, str]] = []
     if dataset is None:
@@ -155,7 +156,7 @@ def train(
     )
     total = cfg.total_iterations
     emit({"event": "start", "iteration": trainer.iteration, "total": total, "world_size": world,
-          "device": str(device), "variant": cfg.model.variant_name})
+          "device": str(device), "variant": cfg.model.variant_name, "speed": trainer.speed()})
 
     def checkpoint() -> str | None:
         if rank != 0:
@@ -178,6 +179,8 @@ def train(
             break
         real_a, real_b = next(batches)
         losses = trainer.step(real_a, real_b)
+        while trainer.fallbacks:  # a speed feature failed; the run goes on without it
+            emit({"event": "fallback", **trainer.fallbacks.pop(0), "speed": trainer.speed()})
         it = trainer.iteration
         if it % cfg.log_every == 0 or it == total:
             values = _floats(losses)  # synchronises, so the timing below is honest

@@ -10,7 +10,9 @@ hold everything needed to resume exactly.  The run loop is in ``train.py``.
 from __future__ import annotations
 
 import contextlib
+import copy
 import os
+import warnings
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -27,7 +29,6 @@ from .options import TrainConfig
 from .step_graph import StepGraph
 
 CHECKPOINT_FORMAT = 1
-
 
 
 def resolve_device(name: str) -> torch.device:
@@ -72,6 +73,8 @@ class Trainer:
         self.amp_dtype = torch.bfloat16 if (cuda and cfg.precision == "bf16") else None
         self.memory_format = torch.channels_last if (cuda and cfg.channels_last) else torch.contiguous_format
 
+        if cuda and cfg.cudnn_benchmark:
+            torch.backends.cudnn.benchmark = True  # fixed shapes: cuDNN's autotuning pays from iteration 2
         if not cuda:
             # Adam's second moments of near-zero gradients become denormal floats, which x86
             # CPUs process up to 50x slower; flushing them to zero changes no result that matters.
@@ -113,6 +116,12 @@ class Trainer:
         self.pool_b = ImagePool(cfg.pool_size, seed=cfg.seed * 1000 + rank + 500)
         self.iteration = 0
         self.last: dict[str, torch.Tensor] = {}  # images of the latest step, for sample grids
+        # Speed features that failed and were switched off ({"feature", "reason", "iteration"}); the run
+        # loop reports each as a 'fallback' event.  torch.compile compiles during the first iteration, so
+        # that one runs on a snapshot it can roll back to (see ``step``).
+        self.fallbacks: list[dict[str, Any]] = []
+        self.fallbacks_seen: list[dict[str, Any]] = []  # all of them, for ``speed``
+        self.compile_unproven = cfg.compile
 
     def _adam(self, params: list[nn.Parameter]) -> torch.optim.Adam:
         lr: float | torch.Tensor = self.cfg.lr
@@ -191,14 +200,75 @@ class Trainer:
             torch.compiler.cudagraph_mark_step_begin()  # CUDA-graph outputs of the last step may be reused
         a, b = self.prepare(real_a), self.prepare(real_b)
         self._set_lr(lr_factor(self.iteration, cfg))
-        # The pools' random decisions are made on the host, before any device work.
-        plans = (self.pool_a.plan(a.shape[0]), self.pool_b.plan(b.shape[0])) if cfg.pool_size else None
-        if self.graph is not None:
-            losses = self.graph.step(a, b, plans)
+        if self.compile_unproven:
+            losses = self._first_compiled_step(a, b)
         else:
-            losses = self.maths(a, b, None if plans is None else tuple(self._to_device(p) for p in plans))
+            losses = self._device_step(a, b, self._plan(a, b))
         self.iteration += 1
         return losses
+
+    def _plan(self, a: torch.Tensor, b: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor] | None:
+        """The pools' random decisions, made on the host before any device work."""
+        return (self.pool_a.plan(a.shape[0]), self.pool_b.plan(b.shape[0])) if self.cfg.pool_size else None
+
+    def _device_step(self, a: torch.Tensor, b: torch.Tensor, plans) -> dict[str, torch.Tensor]:
+        if self.graph is not None:
+            return self.graph.step(a, b, plans)
+        return self.maths(a, b, None if plans is None else tuple(self._to_device(p) for p in plans))
+
+    def _first_compiled_step(self, a: torch.Tensor, b: torch.Tensor) -> dict[str, torch.Tensor]:
+        """The iteration in which torch.compile compiles.  If compiling fails (no Triton or C compiler on
+        the worker, an Inductor bug), the networks, optimisers and pools are restored to where they were
+        before it and the run continues with eager networks: slower, same maths."""
+        snapshot = self._snapshot()  # before the pools plan: a retry draws the same decisions again
+        try:
+            losses = self._device_step(a, b, self._plan(a, b))
+        except Exception as error:  # noqa: BLE001 -- a compiler failure must not end the run
+            if self.device.type == "cuda":
+                torch.cuda.synchronize(self.device)  # a warm-up step on a side stream may still be running
+            self._restore(snapshot)
+            self.run = dict(self.nets)
+            self.report_fallback("compile", error)
+            if self.graph is not None:
+                self.graph.reset()  # warm up and capture again, with the eager networks
+            losses = self._device_step(a, b, self._plan(a, b))
+        self.compile_unproven = False
+        return losses
+
+    def _snapshot(self) -> dict[str, Any]:
+        return {
+            "models": {name: {k: v.detach().clone() for k, v in net.state_dict().items()} for name, net in self.nets.items()},
+            "optimizers": [copy.deepcopy(opt.state_dict()) for opt in (self.opt_g, self.opt_d)],
+            "pools": [pool.state_dict() for pool in (self.pool_a, self.pool_b)],
+        }
+
+    def _restore(self, snapshot: dict[str, Any]) -> None:
+        with torch.no_grad():
+            for name, net in self.nets.items():
+                net.load_state_dict(snapshot["models"][name])
+        for opt, state in zip((self.opt_g, self.opt_d), snapshot["optimizers"]):
+            lrs = [group["lr"] for group in opt.param_groups]  # keep the device-side rate a graph reads
+            opt.load_state_dict(state)
+            for group, lr in zip(opt.param_groups, lrs):
+                group["lr"] = lr
+        for pool, state in zip((self.pool_a, self.pool_b), snapshot["pools"]):
+            pool.load_state_dict(state, self.device)
+
+    def speed(self) -> dict[str, Any]:
+        """The speed features in use now (JSON-safe; for 'start' and 'fallback' events)."""
+        graph_on = self.graph is not None and not self.graph.failed
+        compiled = self.cfg.compile and not any(f["feature"] == "compile" for f in self.fallbacks_seen)
+        return {"precision": "bf16" if self.amp_dtype is not None else "fp32", "compile": compiled,
+                "compile_mode": self.cfg.compile_mode if compiled else None, "cuda_graph": graph_on,
+                "channels_last": self.memory_format == torch.channels_last}
+
+    def report_fallback(self, feature: str, error: BaseException | str) -> None:
+        """A speed feature failed and is off from now on: warn, and queue a 'fallback' event."""
+        reason = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
+        reason = reason.strip()[:500]
+        warnings.warn(f"{feature} failed, training continues without it: {reason}", stacklevel=3)
+        self.fallbacks.append({"feature": feature, "reason": reason, "iteration": self.iteration})
+        self.fallbacks_seen.append(self.fallbacks[-1])
 
     def _to_device(self, plan: torch.Tensor) -> torch.Tensor:
         if self.device.type == "cuda":  # pinned + non-blocking: the host does not wait for the GPU
@@ -291,9 +361,10 @@ class Trainer:
             self.graph.reset()  # the optimisers' state tensors are new objects: capture again
         self.pool_a.load_state_dict(state["pools"]["a"], self.device)
         self.pool_b.load_state_dict(state["pools"]["b"], self.device)
-        torch.set_rng_state(state["rng"]["torch"])
+        # RNG states must be CPU byte tensors, whatever map_location the checkpoint was loaded with.
+        torch.set_rng_state(state["rng"]["torch"].cpu())
         if "cuda" in state["rng"] and self.device.type == "cuda":
-            torch.cuda.set_rng_state(state["rng"]["cuda"], self.device)
+            torch.cuda.set_rng_state(state["rng"]["cuda"].cpu(), self.device)
         self.iteration = int(state["iteration"])
 
     def save_checkpoint(self, path: str | os.PathLike[str]) -> str:

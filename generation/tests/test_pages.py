@@ -17,6 +17,7 @@ from generation.models import (
     StyleDomain,
     TrainingRun,
 )
+from ichplatform import data_version
 
 from .helpers import fill_sets, untrained_style_model
 from .images import encode, gradient
@@ -67,7 +68,8 @@ def test_training_form_queues_a_run_and_the_run_page_shows_it(tenant_a, domain, 
         response = staff.post(f"/generate/domains/{domain.pk}/train/", form)
     run = TrainingRun.objects.get()
     assert response.url == f"/generate/runs/{run.pk}/"
-    assert len(callbacks) == 1, "the run is queued once the transaction commits"
+    queued = [c for c in callbacks if not data_version.is_bump(c)]  # the bumps invalidate cached pages
+    assert len(queued) == 1, "the run is queued once the transaction commits"
     assert run.config["model"] == {"attention": False, "upsample": "bilinear", "ngf": 16, "ndf": 16, "n_blocks": 6,
                                    "attention_heads": 8}
     assert (run.config["crop_size"], run.config["batch_size"], run.total_iterations) == (64, 2, 150)

@@ -13,6 +13,7 @@ from rest_framework.routers import SimpleRouter
 
 from accounts.tenancy import owned_or_404
 from ichplatform.api import InstitutionScopedViewSet
+from ichplatform.response_cache import CachedListMixin
 
 from .. import prefill, services
 from ..models import Analysis, Recommendation, Result, Study
@@ -29,7 +30,7 @@ def _invalid(exc) -> Response:
                                "details": details}}, status=status.HTTP_400_BAD_REQUEST)
 
 
-class StudyViewSet(InstitutionScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class StudyViewSet(CachedListMixin, InstitutionScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                    mixins.CreateModelMixin):
     """Studies with their calibrations. POST builds one from the videos (`as_of`) or a table (`file`)."""
 

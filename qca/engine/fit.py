@@ -12,6 +12,8 @@ A 0/0 ratio is NaN (``None`` in JSON), as in R.
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import math
 import re
 from dataclasses import dataclass
@@ -119,12 +121,14 @@ class NecessityFit:
 
 def sufficiency_fit(x: np.ndarray, y: np.ndarray) -> SufficiencyFit:
     both = np.minimum(x, y)
-    sum_both = both.sum()
-    sum_both_not_y = np.minimum(both, 1.0 - y).sum()
+    return _fit_from_sums(x.sum(), both.sum(), np.minimum(both, 1.0 - y).sum(), y.sum())
+
+
+def _fit_from_sums(sum_x, sum_both, sum_both_not_y, sum_y) -> SufficiencyFit:
     return SufficiencyFit(
-        inclS=_ratio(sum_both, x.sum()),
-        PRI=_ratio(sum_both - sum_both_not_y, x.sum() - sum_both_not_y),
-        covS=_ratio(sum_both, y.sum()),
+        inclS=_ratio(sum_both, sum_x),
+        PRI=_ratio(sum_both - sum_both_not_y, sum_x - sum_both_not_y),
+        covS=_ratio(sum_both, sum_y),
     )
 
 
@@ -149,8 +153,14 @@ class TermFit:
     covS: float
     covU: float
 
-    def to_dict(self) -> dict:
+    @cached_property
+    def _json(self) -> dict:
         return {"term": self.term, **{k: json_number(getattr(self, k)) for k in ("inclS", "PRI", "covS", "covU")}}
+
+    def to_dict(self) -> dict:
+        # One TermFit serves many models (a bounded k = 16 run writes ~600,000 of them): convert its
+        # numbers once, hand out copies so no caller can change another's.
+        return dict(self._json)
 
 
 def terms_fit(
@@ -176,20 +186,105 @@ def terms_fit(
     ]
 
 
-def unique_coverages(memberships: np.ndarray, y: np.ndarray) -> list[float]:
-    """covS(all terms) - covS(all terms but i), for each term i (at least two terms).
+DISJUNCTION_CHUNK = 1 << 20  # array elements per (models x cases) batch (memory bound)
+
+
+def _largest_two(memberships, rows, n_cases: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per case over the given rows: the largest value, the second largest (the largest of
+    the other rows) and the first row that has the largest -- ``argmax`` over axis 0 and a
+    masked ``max``, but one pass of whole-row operations (a strided argmax over thousands of
+    rows is ~30 ns per value; the rows need not be stacked)."""
+    first = np.full(n_cases, -np.inf)
+    second = np.full(n_cases, -np.inf)
+    top = np.zeros(n_cases, dtype=np.int64)
+    for r in rows:
+        values = memberships[r]
+        larger = values > first
+        np.maximum(second, np.where(larger, first, values), out=second)
+        np.maximum(first, values, out=first)
+        np.copyto(top, r, where=larger)
+    return first, second, top
+
+
+def disjunction_fits(
+    memberships, y: np.ndarray, models: list[list[int]]
+) -> list[tuple[SufficiencyFit, list[float]]]:
+    """For each model (row indices into ``memberships``, a 2-D array or a list of
+    vectors): the fit of the disjunction and each term's unique coverage -- the values of
+    ``sufficiency_fit(rows.max(0), y)`` and ``unique_coverages(rows, y)`` (NaN for a
+    one-term model), bit for bit, for many models at once.
+
+    Models of one chart share most terms (the essential PIs, every block with a single
+    cover). The shared rows are reduced once to their per-case largest value, second
+    largest value and row of the largest; a batch of models then merges only its own
+    rows, one row position at a time over all models of the batch. A term loses coverage
+    only where it is the strict maximum, the loss is min(largest, y) - min(second, y)
+    (zero at a tie), and one ``bincount`` per batch sums it per (model, term) in case
+    order, as ``unique_coverages`` does; the sums of the fit are row sums of the batch
+    (numpy sums a contiguous row exactly as a vector).
+    """
+    if not models:
+        return []
+    n_rows, n_cases = len(memberships), len(y)
+    common = sorted(set.intersection(*(set(rows) for rows in models)))
+    first, second, top = _largest_two(memberships, common, n_cases)
+    in_common = set(common)
+    extras = [[r for r in rows if r not in in_common] for rows in models]
+    width = max(len(rows) for rows in extras)
+    batch = max(1, DISJUNCTION_CHUNK // n_cases)
+    sum_y = y.sum()
+    not_y = 1.0 - y
+    no_term = np.full(n_cases, -np.inf)
+    results: list[tuple[SufficiencyFit, list[float]]] = []
+    for start in range(0, len(models), batch):
+        chunk = extras[start:start + batch]
+        count = len(chunk)
+        ids = np.full((count, width), -1, dtype=np.int64)
+        for m, rows in enumerate(chunk):
+            ids[m, :len(rows)] = rows
+        own_first = np.full((count, n_cases), -np.inf)
+        own_second = np.full((count, n_cases), -np.inf)
+        own_top = np.zeros((count, n_cases), dtype=np.int64)
+        for position in range(width):
+            values = np.stack([memberships[r] if r >= 0 else no_term for r in ids[:, position].tolist()])
+            larger = values > own_first
+            np.maximum(own_second, np.where(larger, own_first, values), out=own_second)
+            np.maximum(own_first, values, out=own_first)
+            np.copyto(own_top, ids[:, position, None], where=larger)
+        won = own_first > np.maximum(first, own_second)  # an own row is the strict maximum
+        largest = np.maximum(first, own_first)
+        runner_up = np.where(won, np.maximum(first, own_second), np.maximum(second, own_first))
+        winner = np.where(won, own_top, top)
+        lost = np.minimum(largest, y) - np.minimum(runner_up, y)
+        bins = np.bincount(
+            (winner + n_rows * np.arange(count)[:, None]).ravel(), weights=lost.ravel(),
+            minlength=count * n_rows,
+        ).reshape(count, n_rows)
+        both = np.minimum(largest, y)
+        sums_x, sums_both = largest.sum(axis=1), both.sum(axis=1)
+        sums_both_not_y = np.minimum(both, not_y).sum(axis=1)
+        for m, rows in enumerate(models[start:start + count]):
+            fit = _fit_from_sums(sums_x[m], sums_both[m], sums_both_not_y[m], sum_y)
+            if len(rows) == 1:
+                uniques = [math.nan]
+            elif sum_y == 0:
+                uniques = [math.nan] * len(rows)
+            else:
+                uniques = (bins[m, rows] / sum_y).tolist()
+            results.append((fit, uniques))
+    return results
+
+
+def unique_coverages(memberships, y: np.ndarray) -> list[float]:
+    """covS(all terms) - covS(all terms but i), for each term i (at least two terms;
+    ``memberships``: a 2-D array or a list of vectors).
 
     The disjunction without term i is the per-case maximum of the others: the overall
     maximum unless term i attains it, then the second largest value. So term i's unique
-    coverage is the coverage lost in the cases where it is the (first) maximum: one
-    argmax, one masked max and one bincount -- O(terms x cases), no sort, no loop.
+    coverage is the coverage lost in the cases where it is the (first) maximum: one pass
+    for the largest two values, one bincount -- O(terms x cases), no sort.
     """
-    cases = np.arange(memberships.shape[1])
-    top = memberships.argmax(axis=0)
-    first = memberships[top, cases]
-    masked = memberships.copy()
-    masked[top, cases] = -np.inf
-    second = masked.max(axis=0)
+    first, second, top = _largest_two(memberships, range(len(memberships)), len(y))
     lost = np.minimum(first, y) - np.minimum(second, y)
     sum_y = y.sum()
     if sum_y == 0:

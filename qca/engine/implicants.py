@@ -13,7 +13,9 @@ is a level of condition j or L_j for "absent" -- an array of shape (L_0+1, ..., 
 levels of each absent condition, computed axis by axis with numpy in O(k * 3^k); whether
 it touches P is the same transform with OR. A conjunction inside A is prime when freeing
 any one of its literals leaves A, again one vectorised pass per axis. For k = 16 this is
-43 million cells, well under a second, with no Python loop over implicants.
+43 million cells (~2.9 s as bools); binary data use a bit-packed form of the same
+transform (27 conjunctions per 32-bit word, 3^(k-3) words: ~0.04-0.13 s at k = 16), with
+no Python loop over implicants. The bool array serves multi-value data (and the tests).
 
 Above ``DENSE_LIMIT`` cells (about k > 17) the arrays would not fit comfortably in
 memory, and a sparse Quine-McCluskey merge over the allowed rows is used instead
@@ -23,6 +25,11 @@ counterfactuals), where it costs milliseconds instead of a pass over all 3^k cel
 give the same prime implicants (checked by a property test). The merge's cost follows the
 number of implicants, not of rows, so below ``DENSE_LIMIT`` it runs with a budget and hands
 over to the cube transform when the allowed rows turn out to hold many implicants.
+
+When the allowed rows are known as a union of cubes (the intermediate solution: positive
+rows plus its simplified terms), their prime implicants can also come from iterated
+consensus over the cubes (:func:`cube_prime_implicants`), whose cost follows the number
+of prime implicants; it is used above ``CONSENSUS_ABOVE_CELLS``, where it replaces the merge.
 """
 
 from __future__ import annotations
@@ -30,7 +37,7 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import QCAComputationError
-from .terms import ABSENT, ConditionSpace
+from .terms import ABSENT, ConditionSpace, covers_codes
 
 DENSE_LIMIT = 3**17
 SPARSE_FACTOR = 512  # binary data with fewer allowed rows than cells / SPARSE_FACTOR: merge instead
@@ -39,6 +46,12 @@ SPARSE_FACTOR = 512  # binary data with fewer allowed rows than cells / SPARSE_F
 # implicants (e.g. the parsimonious solution at k = 16, ~65,000 allowed rows), it gives up
 # and the cube transform answers instead (3 s instead of 70 s; same PIs either way).
 SPARSE_BUDGET = 512
+# The bit-packed transform (binary data, k > 3) is ~25x cheaper than the bool one (k = 16:
+# ~0.04 s), so the merge must be cheaper still: fewer rows, and a smaller budget (the merge
+# costs ~1.4 us per implicant; k = 16 intermediate, 14,000 rows: 0.12 s lost before the
+# hand-over with the bool transform's budget).
+PACKED_SPARSE_FACTOR = 16 * SPARSE_FACTOR
+PACKED_SPARSE_BUDGET = 4 * SPARSE_BUDGET
 
 
 def _extend(array: np.ndarray, axis: int, combine) -> np.ndarray:
@@ -48,6 +61,7 @@ def _extend(array: np.ndarray, axis: int, combine) -> np.ndarray:
 
 
 def _dense_prime_implicants(space: ConditionSpace, allowed: np.ndarray, positive: np.ndarray) -> np.ndarray:
+    """The cube transform on bool arrays (any levels)."""
     shape = space.levels
     inside = allowed.reshape(shape)
     touches = positive.reshape(shape)
@@ -65,6 +79,115 @@ def _dense_prime_implicants(space: ConditionSpace, allowed: np.ndarray, positive
     digits = digits.astype(np.int64).reshape(len(cells), space.k)
     digits[digits == np.asarray(shape)[None, :]] = ABSENT
     return digits
+
+
+# Binary data: the cube transform on bit-packed words. The last three conditions' 2^3 rows
+# become the 3^3 = 27 cells of one uint32 word (through a 256-entry lookup table), so the
+# array over the other k - 3 conditions has 3^(k-3) words: 27x fewer elements than the bool
+# array (k = 16: 6 MB per array instead of 43 MB), and AND/OR over those axes and the
+# primality test work on whole words; primality inside a word is three shifts.
+_PACKED = 3  # conditions per word
+_WORD_CELLS = 3**_PACKED
+
+
+def _word_tables() -> tuple[np.ndarray, np.ndarray]:
+    """For each 8-bit pattern of the packed conditions' rows: the word of the conjunctions
+    inside it (AND) and of those touching it (OR); bit d0*9 + d1*3 + d2, digit 2 = absent."""
+    rows = ((np.arange(256)[:, None] >> np.arange(8)[None, :]) & 1).astype(bool)
+    inside = touches = rows.reshape((256,) + (2,) * _PACKED)
+    for axis in range(1, _PACKED + 1):
+        inside = _extend(inside, axis, np.logical_and)
+        touches = _extend(touches, axis, np.logical_or)
+    weights = np.left_shift(np.uint64(1), np.arange(_WORD_CELLS, dtype=np.uint64))
+    return tuple(
+        (cells.reshape(256, _WORD_CELLS) * weights).sum(axis=1).astype(np.uint32) for cells in (inside, touches)
+    )
+
+
+_AND_WORDS, _OR_WORDS = _word_tables()
+_DIGITS = np.array(np.unravel_index(np.arange(_WORD_CELLS), (3,) * _PACKED)).T  # bit -> digits
+# per packed condition: its weight in the bit index, and the bits where it is absent
+_ABSENT_BITS = [
+    (3 ** (_PACKED - 1 - t), int(np.sum(np.left_shift(1, np.flatnonzero(_DIGITS[:, t] == 2)))))
+    for t in range(_PACKED)
+]
+
+
+def _extend_words(words: np.ndarray, combine) -> np.ndarray:
+    """(2,)*m array of words -> (3,)*m: index 2 on an axis combines indices 0 and 1."""
+    m = words.ndim
+    out = np.empty((3,) * m, dtype=words.dtype)
+    out[(slice(0, 2),) * m] = words
+    for axis in range(m):
+        before, after = (slice(None),) * axis, (slice(0, 2),) * (m - axis - 1) + (Ellipsis,)
+        combine(out[before + (0,) + after], out[before + (1,) + after], out=out[before + (2,) + after])
+    return out
+
+
+def _row_bytes(rows: np.ndarray) -> np.ndarray:
+    """A bool array over the rows as bytes: bit i of byte r = row 8r + i."""
+    return np.packbits(rows.reshape(-1, 8), axis=1, bitorder="little").ravel()
+
+
+def _packed_prime_implicants(space: ConditionSpace, allowed: np.ndarray, positive: np.ndarray) -> np.ndarray:
+    """The cube transform of :func:`_dense_prime_implicants` for binary data, bit-packed."""
+    m = space.k - _PACKED
+    inside = _extend_words(_AND_WORDS[_row_bytes(allowed)].reshape((2,) * m), np.bitwise_and)
+    prime = _touching_words(positive, m) & inside
+    candidates = np.count_nonzero(prime)
+    if candidates * _SPARSE_WORDS < prime.size:
+        cells = np.flatnonzero(prime)
+        words = _free_outer_sparse(prime.ravel()[cells], cells, inside.ravel(), m)
+        own = inside.ravel()[cells]
+    else:
+        for axis in range(m):  # a literal on an outer condition is redundant when freeing it stays inside
+            np.moveaxis(prime, axis, 0)[:2] &= ~np.moveaxis(inside, axis, 0)[2]
+        cells = np.flatnonzero(prime)
+        words, own = prime.ravel()[cells], inside.ravel()[cells]
+    for weight, absent_bits in _ABSENT_BITS:  # the same for the packed conditions, by shifts
+        freed = own & np.uint32(absent_bits)
+        words &= ~((freed >> np.uint32(weight)) | (freed >> np.uint32(2 * weight)))
+    bits = (words[:, None] >> np.arange(_WORD_CELLS, dtype=np.uint32)[None, :]) & np.uint32(1)
+    cell_index, bit_index = np.nonzero(bits)
+    digits = np.hstack([
+        np.array(np.unravel_index(cells[cell_index], (3,) * m), dtype=np.int64).T.reshape(-1, m),
+        _DIGITS[bit_index].astype(np.int64),
+    ])
+    digits[digits == 2] = ABSENT
+    return digits
+
+
+# below 1/8 of the words holding a candidate, primality is tested on those words only
+# (the intermediate solution: ~3 % at k = 16) instead of one pass per axis over all words
+_SPARSE_WORDS = 8
+
+
+def _free_outer_sparse(words: np.ndarray, cells: np.ndarray, inside: np.ndarray, m: int) -> np.ndarray:
+    """Clear from ``words`` (at flat ``cells`` of the (3,)*m array) the conjunctions from
+    which an outer literal can be freed without leaving ``inside``."""
+    digits = np.unravel_index(cells, (3,) * m)
+    for axis in range(m):
+        fixed = np.flatnonzero(digits[axis] != 2)
+        freed = cells[fixed] + (2 - digits[axis][fixed]) * 3 ** (m - 1 - axis)
+        words[fixed] &= ~inside[freed]
+    return words
+
+
+# the intermediate solution minimises several allowed sets against one positive set: its
+# OR transform is kept (one entry, ~6 MB at k = 16)
+_TOUCHING: dict[bytes, np.ndarray] = {}
+
+
+def _touching_words(positive: np.ndarray, m: int) -> np.ndarray:
+    row_bytes = _row_bytes(positive)
+    key = row_bytes.tobytes()
+    touching = _TOUCHING.get(key)
+    if touching is None:
+        touching = _extend_words(_OR_WORDS[row_bytes].reshape((2,) * m), np.bitwise_or)
+        touching.flags.writeable = False
+        _TOUCHING.clear()
+        _TOUCHING[key] = touching
+    return touching
 
 
 def _sparse_prime_implicants(
@@ -124,24 +247,202 @@ def _sparse_prime_implicants(
     return terms[keep]
 
 
-def prime_implicants(space: ConditionSpace, allowed_codes: np.ndarray, positive_codes: np.ndarray) -> np.ndarray:
-    """Prime implicants of the allowed rows that cover a positive row, in R's sort order."""
+def prime_implicants(
+    space: ConditionSpace, allowed_codes: np.ndarray, positive_codes: np.ndarray, cubes: np.ndarray | None = None
+) -> np.ndarray:
+    """Prime implicants of the allowed rows that cover a positive row, in R's sort order.
+
+    ``cubes`` (optional): terms whose rows, together with the positive rows, are exactly the
+    allowed rows; the PIs then come from iterated consensus over them
+    (:func:`cube_prime_implicants`), with the row-based searches as the fallback."""
     allowed_codes = np.unique(np.asarray(allowed_codes, dtype=np.int64))
     positive_codes = np.unique(np.asarray(positive_codes, dtype=np.int64))
     cells = int(np.prod([level + 1 for level in space.levels], dtype=np.float64))
-    few_rows = not space.multivalue and len(allowed_codes) * SPARSE_FACTOR <= cells
+    if cubes is not None and cells > CONSENSUS_ABOVE_CELLS:
+        terms = cube_prime_implicants(space, cubes, positive_codes)
+        if terms is not None:
+            return space.sort_terms(terms)
+    packed = not space.multivalue and space.k > _PACKED
+    factor, budget = (PACKED_SPARSE_FACTOR, PACKED_SPARSE_BUDGET) if packed else (SPARSE_FACTOR, SPARSE_BUDGET)
+    few_rows = not space.multivalue and len(allowed_codes) * factor <= cells
     terms = None
     if cells > DENSE_LIMIT:
         terms = _sparse_prime_implicants(space, allowed_codes, positive_codes)
     elif few_rows:
-        terms = _sparse_prime_implicants(space, allowed_codes, positive_codes, budget=cells // SPARSE_BUDGET)
+        terms = _sparse_prime_implicants(space, allowed_codes, positive_codes, budget=cells // budget)
     if terms is None:
         allowed = np.zeros(space.n_rows, dtype=bool)
         allowed[allowed_codes] = True
         positive = np.zeros(space.n_rows, dtype=bool)
         positive[positive_codes] = True
-        terms = _dense_prime_implicants(space, allowed, positive)
+        terms = (_packed_prime_implicants if packed else _dense_prime_implicants)(space, allowed, positive)
     return space.sort_terms(terms)
+
+
+
+# -- prime implicants of a union of cubes: iterated consensus -------------------------------
+# The intermediate solution's allowed rows are the positive rows plus the rows inside its
+# simplified terms (see minimize._intermediate_solutions): a union of cubes given by a few
+# hundred terms. Their prime implicants (Blake's canonical form) come from iterated consensus
+# and absorption over cubes written as bit masks, one bit per (condition, level) ("positional
+# cube notation": condition j occupies levels_j bits; a literal is the set of levels it allows).
+# The cost follows the number of implicants met, not the 3^k conjunctions.
+# Up to DENSE_LIMIT cells the bit-packed cube transform is faster (k = 16: ~0.07 s against
+# ~0.9 s of consensus for the benchmark's ~900 intermediate PIs); beyond it, consensus
+# replaces the merge over rows, whose implicants grow with the rows, not with the PIs.
+CONSENSUS_ABOVE_CELLS = DENSE_LIMIT
+CONSENSUS_CHUNK = 1 << 22  # pairs (or containment tests) per vectorised step
+CONSENSUS_LIMIT = 200_000  # cubes; beyond it the caller falls back to the cube transform
+
+
+class _CubeLayout:
+    def __init__(self, space: ConditionSpace):
+        levels = np.asarray(space.levels, dtype=np.int64)
+        self.levels = levels
+        self.offsets = np.concatenate([[0], np.cumsum(levels)[:-1]]).astype(np.int64)
+        self.fields = ((np.int64(1) << levels) - 1) << self.offsets
+        self.low_bits = np.int64(1) << self.offsets
+        self.low = np.int64(np.bitwise_or.reduce(self.low_bits))
+        self.binary = bool(np.all(levels == 2))
+        self.fits = int(levels.sum()) <= 62
+
+    def from_terms(self, terms: np.ndarray) -> np.ndarray:
+        terms = np.asarray(terms, dtype=np.int64).reshape(-1, len(self.levels))
+        cubes = np.zeros(len(terms), dtype=np.int64)
+        for j in range(len(self.levels)):
+            column = terms[:, j]
+            literal = np.int64(1) << (self.offsets[j] + np.maximum(column, 0))
+            cubes |= np.where(column == ABSENT, self.fields[j], literal)
+        return cubes
+
+    def to_terms(self, cubes: np.ndarray) -> np.ndarray:
+        """Cubes whose literals are single levels or absent, as terms."""
+        terms = np.empty((len(cubes), len(self.levels)), dtype=np.int64)
+        for j, (offset, level) in enumerate(zip(self.offsets, self.levels, strict=True)):
+            field = (cubes >> offset) & ((np.int64(1) << level) - 1)
+            single = np.log2(np.maximum(field, 1)).astype(np.int64)
+            terms[:, j] = np.where(field == (np.int64(1) << level) - 1, ABSENT, single)
+        return terms
+
+    def empty_fields(self, meet: np.ndarray) -> np.ndarray:
+        """Per cube: the lowest bit of each condition whose literal is empty (no level left)."""
+        if self.binary:
+            return self.low & ~((meet | (meet >> 1)) & self.low)
+        empty = np.zeros_like(meet)
+        for field, low_bit in zip(self.fields, self.low_bits, strict=True):
+            empty |= np.where((meet & field) == 0, low_bit, 0)
+        return empty
+
+    def field_of(self, low_bits: np.ndarray) -> np.ndarray:
+        if self.binary:
+            return low_bits | (low_bits << 1)
+        return self.fields[np.searchsorted(self.low_bits, low_bits)]
+
+
+def _consensus(layout: _CubeLayout, new: np.ndarray, cubes: np.ndarray) -> np.ndarray:
+    """The distinct consensus cubes of every (new, cube) pair that conflicts in exactly one
+    condition: the meet elsewhere, the join of the two literals on that condition. With
+    multi-value literals two overlapping cubes have one consensus per condition too (the
+    join there, the meet elsewhere); for binary ones it always lies inside one of the two."""
+    found = []
+    step = max(1, CONSENSUS_CHUNK // max(1, len(cubes)))
+    for start in range(0, len(new), step):
+        a = new[start:start + step, None]
+        meet = a & cubes[None, :]
+        empty = layout.empty_fields(meet)
+        one = (empty != 0) & ((empty & (empty - 1)) == 0)
+        rows, cols = np.nonzero(one)
+        joined = (a[rows, 0] | cubes[cols]) & layout.field_of(empty[rows, cols])
+        found.append(np.unique(meet[rows, cols] | joined))
+        if not layout.binary:  # multi-value: overlapping cubes too (join on any one condition)
+            rows, cols = np.nonzero(empty == 0)
+            union = a[rows, 0] | cubes[cols]
+            for field in layout.fields:
+                found.append(np.unique((meet[rows, cols] & ~field) | (union & field)))
+    return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+
+
+def _inside_any(cubes: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """Per cube: is it contained in one of ``others``?"""
+    result = np.zeros(len(cubes), dtype=bool)
+    if len(others) == 0:
+        return result
+    step = max(1, CONSENSUS_CHUNK // len(others))
+    complement = ~others
+    for start in range(0, len(cubes), step):
+        result[start:start + step] = ((cubes[start:start + step, None] & complement[None, :]) == 0).any(axis=1)
+    return result
+
+
+def _maximal(cubes: np.ndarray) -> np.ndarray:
+    """The distinct cubes contained in no other one."""
+    cubes = np.unique(cubes)
+    keep = np.ones(len(cubes), dtype=bool)
+    step = max(1, CONSENSUS_CHUNK // max(1, len(cubes)))
+    complement = ~cubes
+    for start in range(0, len(cubes), step):
+        block = cubes[start:start + step, None]
+        inside = (block & complement[None, :]) == 0
+        inside[np.arange(len(block)), np.arange(start, start + len(block))] = False  # itself
+        keep[start:start + step] = ~inside.any(axis=1)
+    return cubes[keep]
+
+
+def _blake(layout: _CubeLayout, cubes: np.ndarray) -> np.ndarray | None:
+    """All prime implicants (general literals) of the union of ``cubes``: iterated consensus
+    with absorption until every consensus lies inside a kept cube (Quine). None past
+    ``CONSENSUS_LIMIT`` cubes."""
+    kept = _maximal(cubes)
+    new = kept
+    while len(new):
+        candidates = _consensus(layout, new, kept)
+        candidates = _maximal(candidates[~_inside_any(candidates, kept)])
+        if len(candidates) == 0:
+            break
+        kept = np.concatenate([kept[~_inside_any(kept, candidates)], candidates])
+        if len(kept) > CONSENSUS_LIMIT:
+            return None
+        new = candidates
+    return kept
+
+
+def cube_prime_implicants(
+    space: ConditionSpace, terms: np.ndarray, positive_codes: np.ndarray, expansion_limit: int = 100_000
+) -> np.ndarray | None:
+    """Prime implicants covering a positive row, of the rows inside ``terms`` plus the
+    positive rows (R's literals: one level or absent). None when the consensus grows past its
+    limit (or the layout does not fit 62 bits): the caller then uses the cube transform."""
+    layout = _CubeLayout(space)
+    if not layout.fits:
+        return None
+    positive_rows = space.decode(positive_codes)
+    primes = _blake(layout, np.concatenate([layout.from_terms(positive_rows), layout.from_terms(terms)]))
+    if primes is None:
+        return None
+    if not layout.binary:
+        primes = _single_level_primes(layout, primes, expansion_limit)
+        if primes is None:
+            return None
+    found = layout.to_terms(primes)
+    return found[covers_codes(space, found, positive_codes).any(axis=1)]
+
+
+def _single_level_primes(layout: _CubeLayout, primes: np.ndarray, limit: int) -> np.ndarray | None:
+    """Multi-value data: R's terms allow one level or all levels of a condition, so the primes
+    among them are the maximal such terms inside some general prime (every implicant lies in
+    a prime): each partial literal split into its single levels, then absorption."""
+    cubes = primes
+    for field, offset, level in zip(layout.fields, layout.offsets, layout.levels, strict=True):
+        literal = (cubes & field) >> offset
+        full = literal == (np.int64(1) << level) - 1
+        pieces = [cubes[full]]
+        for v in range(level):
+            has = ~full & (((literal >> v) & 1) == 1)
+            pieces.append((cubes[has] & ~field) | (np.int64(1) << (offset + v)))
+        cubes = np.concatenate(pieces)
+        if len(cubes) > limit:
+            return None
+    return _maximal(cubes)
 
 
 def rows_of_terms(space: ConditionSpace, terms: np.ndarray) -> np.ndarray:

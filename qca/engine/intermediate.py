@@ -145,6 +145,27 @@ class EasyCounterfactualFinder:
         result = np.where(drop, ABSENT, np.broadcast_to(comp, drop.shape))
         return np.unique(result[superset], axis=0)
 
+    def pair_simplified_terms(self, conservative_terms: np.ndarray,
+                              parsimonious_terms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Every (conservative PI c, parsimonious PI p) index pair with p a superset of c,
+        and the simplified term of each (it lies between c and p)."""
+        comp = np.asarray(conservative_terms)[:, None, :]
+        pars = np.asarray(parsimonious_terms)[None, :, :]
+        fixed = pars != ABSENT
+        pairs = np.argwhere(np.all(~fixed | (pars == comp), axis=2))
+        if len(pairs) == 0:
+            return pairs, np.zeros((0, self.space.k), dtype=np.int64)
+        if self.expectations.conjunctural:
+            terms = np.array([simplified_term(comp[i, 0], pars[0, j], self.expectations) for i, j in pairs],
+                             dtype=np.int64).reshape(-1, self.space.k)
+        else:
+            c_terms, p_fixed = comp[pairs[:, 0], 0], fixed[0, pairs[:, 1]]
+            candidate = (c_terms != ABSENT) & ~p_fixed
+            levels = np.where(c_terms == ABSENT, 0, c_terms)
+            drop = candidate & self._drop[np.arange(self.space.k)[None, :], levels]
+            terms = np.where(drop, ABSENT, c_terms)
+        return pairs, terms
+
     def pair_easy_rows(self, conservative_terms: np.ndarray, parsimonious_terms: np.ndarray,
                        candidates: np.ndarray) -> dict[tuple[int, int], int]:
         """For every (conservative PI c, parsimonious PI p) with p a superset of c: the
@@ -155,27 +176,23 @@ class EasyCounterfactualFinder:
         model pair instead of an array computation."""
         if self.expectations.empty or len(candidates) == 0:
             return {}
-        comp = np.asarray(conservative_terms)[:, None, :]
-        pars = np.asarray(parsimonious_terms)[None, :, :]
-        fixed = pars != ABSENT
-        pairs = np.argwhere(np.all(~fixed | (pars == comp), axis=2))
-        if len(pairs) == 0:
+        pairs, terms = self.pair_simplified_terms(conservative_terms, parsimonious_terms)
+        return self.easy_rows(pairs, terms, candidates)
+
+    def easy_rows(self, pairs: np.ndarray, terms: np.ndarray, candidates: np.ndarray) -> dict[tuple[int, int], int]:
+        """:meth:`pair_easy_rows` from the pairs and simplified terms already computed."""
+        if self.expectations.empty or len(candidates) == 0 or len(pairs) == 0:
             return {}
-        if self.expectations.conjunctural:
-            terms = np.array([simplified_term(comp[i, 0], pars[0, j], self.expectations) for i, j in pairs],
-                             dtype=np.int64).reshape(-1, self.space.k)
-        else:
-            c_terms, p_fixed = comp[pairs[:, 0], 0], fixed[0, pairs[:, 1]]
-            candidate = (c_terms != ABSENT) & ~p_fixed
-            levels = np.where(c_terms == ABSENT, 0, c_terms)
-            drop = candidate & self._drop[np.arange(self.space.k)[None, :], levels]
-            terms = np.where(drop, ABSENT, c_terms)
-        inside = covers_codes(self.space, terms, candidates)
-        packed = np.packbits(inside, axis=1, bitorder="little")
-        return {
-            (int(i), int(j)): int.from_bytes(row.tobytes(), "little")
-            for (i, j), row in zip(pairs, packed, strict=True)
-        }
+        # in blocks of terms: the whole (pairs x candidates) matrix reached 1.2 GB at random
+        # k = 16, n = 10,000 (~20,000 pairs x 58,000 remainders); a block stays ~16 MB
+        step = max(1, _EASY_ROWS_BLOCK // max(1, len(candidates)))
+        result: dict[tuple[int, int], int] = {}
+        for start in range(0, len(pairs), step):
+            inside = covers_codes(self.space, terms[start:start + step], candidates)
+            packed = np.packbits(inside, axis=1, bitorder="little")
+            for (i, j), row in zip(pairs[start:start + step], packed, strict=True):
+                result[int(i), int(j)] = int.from_bytes(row.tobytes(), "little")
+        return result
 
     def easy(self, conservative_terms: np.ndarray, parsimonious_terms: np.ndarray,
              simplifying_assumptions: np.ndarray) -> np.ndarray:
@@ -186,3 +203,6 @@ class EasyCounterfactualFinder:
         if len(terms) == 0:
             return np.zeros(len(simplifying_assumptions), dtype=bool)
         return covers_codes(self.space, terms, simplifying_assumptions).any(axis=0)
+
+
+_EASY_ROWS_BLOCK = 1 << 24  # (pairs x candidates) booleans per block in easy_rows

@@ -15,19 +15,26 @@ its negation -- are flagged when ``check_contradictions`` is on.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from .cover import ChartLimits, ChartSolution, _members, row_dominance, solve_chart
 from .errors import QCAComputationError, QCAInputError, QCAWarning
-from .fit import Memberships, SufficiencyFit, TermFit, sufficiency_fit, terms_fit
+from .fit import Memberships, SufficiencyFit, TermFit, disjunction_fits, sufficiency_fit, terms_fit
 from .implicants import prime_implicants
 from .intermediate import EasyCounterfactualFinder, parse_dir_exp
-from .terms import ConditionSpace, covers, covers_codes
+from .terms import ConditionSpace, covers_codes
 from .truthtable import TruthTable
 
 SOLUTION_TYPES = ("complex", "parsimonious", "intermediate")
+# Intermediate PIs by iterated consensus over the simplified terms (see
+# _intermediate_solutions); False minimises the allowed rows instead (same PIs; kept for tests).
+INTERMEDIATE_BY_CONSENSUS = True
+# Bound on the term memberships cached per truth table (the fits are always kept). A term
+# dropped and needed again is recomputed: identical values, a little more time.
+MEMBERSHIP_CACHE_BYTES = 256 * 2**20
 
 
 @dataclass
@@ -50,10 +57,28 @@ class Model:
 class PIChart:
     PIs: list[str]
     configurations: list[int]
-    matrix: list[list[bool]]
+    cells: np.ndarray = field(repr=False)  # PIs x configurations, bool
 
-    def to_dict(self) -> dict:
-        return {"PIs": self.PIs, "configurations": self.configurations, "matrix": self.matrix}
+    @property
+    def matrix(self) -> list[list[bool]]:
+        """The chart as lists, made when asked for: at k = 16 a conservative chart has
+        millions of cells, and most callers never read them."""
+        return self.cells.tolist()
+
+    @property
+    def covers(self) -> list[list[int]]:
+        """Per PI, the configurations (row ids) it covers: the same chart, sparse. At k = 16 a
+        parsimonious chart of 36,000 PIs x 600 rows is ~120 MB as JSON booleans, ~1 MB as this."""
+        configurations = np.asarray(self.configurations)
+        return [configurations[np.flatnonzero(row)].tolist() for row in self.cells]
+
+    def to_dict(self, matrix: bool = True) -> dict:
+        chart = {"PIs": self.PIs, "configurations": self.configurations}
+        if matrix:
+            chart["matrix"] = self.matrix
+        else:
+            chart["covers"] = self.covers
+        return chart
 
 
 @dataclass
@@ -77,13 +102,13 @@ class Solution:
     # engine internals: prime implicants (as arrays) of each model
     model_terms: list[np.ndarray] = field(default_factory=list, repr=False)
 
-    def to_dict(self) -> dict:
+    def to_dict(self, pi_chart_matrix: bool = True) -> dict:
         result = {
             "kind": self.kind,
             "name": self.name,
             "models": [m.to_dict() for m in self.models],
             "essential": self.essential,
-            "PIchart": self.pi_chart.to_dict(),
+            "PIchart": self.pi_chart.to_dict(matrix=pi_chart_matrix),
             "terms": {name: _without_name(fit) for name, fit in self.terms.items()},
             "SA": self.simplifying_assumptions,
             "truncated": self.truncated,
@@ -123,7 +148,9 @@ class MinimizeResult:
                     named.append((f"{solution.name}-{model.name}", model))
         return named
 
-    def to_dict(self) -> dict:
+    def to_dict(self, pi_chart_matrix: bool = True) -> dict:
+        """JSON-ready. ``pi_chart_matrix=False`` writes each PI chart as ``covers`` (per PI, the
+        row ids it covers) instead of the boolean ``matrix``: what the app stores."""
         terms: dict[str, dict] = {}
         for solution in self.solutions:
             for name, fit in solution.terms.items():
@@ -140,7 +167,7 @@ class MinimizeResult:
             ],
             "terms": terms,
             "essential": essential,
-            "solutions": [s.to_dict() for s in self.solutions],
+            "solutions": [s.to_dict(pi_chart_matrix) for s in self.solutions],
             "contradictory_simplifying_assumptions": self.contradictory_simplifying_assumptions,
             "truth_table": self.truth_table.to_dict(),
             "warnings": [w.to_dict() for w in self.warnings],
@@ -170,24 +197,47 @@ class _Problem:
             )
         self.memberships = Memberships(tt.dataset, self.space)
         self.y = tt.outcome_membership()
-        self._term_cache: dict[bytes, tuple[np.ndarray, SufficiencyFit]] = {}
+        # a term's fit is small and kept; its membership vector (8 bytes a case) is kept in
+        # a cache bounded by bytes, least recently used out first: at n = 10,000 the
+        # intermediate charts added ~40 MB each, held as long as the truth table
+        self._term_fit_cache: dict[bytes, SufficiencyFit] = {}
+        self._membership_cache: OrderedDict[bytes, np.ndarray] = OrderedDict()
+        self._membership_bytes = 0
         self.solution_cache: dict[tuple, Solution] = {}
 
     def term_memberships(self, terms: np.ndarray) -> np.ndarray:
         """Memberships of the cases in each term, cached (models share many terms)."""
-        rows = [self._term(term)[0] for term in terms]
+        rows = self.term_rows(terms)
         return np.vstack(rows) if rows else np.zeros((0, self.memberships.n_cases))
+
+    def term_rows(self, terms: np.ndarray) -> list[np.ndarray]:
+        """The cached membership vectors of the terms, not stacked (thousands of terms x
+        cases would be copied for nothing: the fits read them row by row)."""
+        return [self._membership(term.tobytes(), term) for term in terms]
 
     def term_fits(self, terms: np.ndarray) -> list[SufficiencyFit]:
         """Each term's own fit (independent of the model it is in), cached."""
-        return [self._term(term)[1] for term in terms]
+        fits = []
+        for term in terms:
+            key = term.tobytes()
+            fit = self._term_fit_cache.get(key)
+            if fit is None:
+                fit = self._term_fit_cache[key] = sufficiency_fit(self._membership(key, term), self.y)
+            fits.append(fit)
+        return fits
 
-    def _term(self, term: np.ndarray) -> tuple[np.ndarray, SufficiencyFit]:
-        key = term.tobytes()
-        if key not in self._term_cache:
-            membership = self.memberships.of_term(term)
-            self._term_cache[key] = (membership, sufficiency_fit(membership, self.y))
-        return self._term_cache[key]
+    def _membership(self, key: bytes, term: np.ndarray) -> np.ndarray:
+        cache = self._membership_cache
+        membership = cache.get(key)
+        if membership is not None:
+            cache.move_to_end(key)
+            return membership
+        membership = cache[key] = self.memberships.of_term(term)
+        self._membership_bytes += membership.nbytes
+        while self._membership_bytes > MEMBERSHIP_CACHE_BYTES and len(cache) > 1:
+            _, dropped = cache.popitem(last=False)
+            self._membership_bytes -= dropped.nbytes
+        return membership
 
     def not_negative(self) -> np.ndarray:
         all_rows = np.ones(self.space.n_rows, dtype=bool)
@@ -210,17 +260,24 @@ def _models(
     covers: list[tuple[int, ...]],
 ) -> tuple[list[Model], list[TermFit]]:
     """Every model's fit from one stacked array of the used PIs' memberships (cached per
-    term): a model's membership is one max-reduction over its rows, covU one argmax."""
-    stacked = problem.term_memberships(primes[used])
+    term); the models' shared terms are reduced once (``disjunction_fits``)."""
+    stacked = problem.term_rows(primes[used])
     singles = problem.term_fits(primes[used])
     row_of = {pi: r for r, pi in enumerate(used)}
+    model_rows = [[row_of[pi] for pi in cover] for cover in covers]
+    term_fits: dict[tuple[int, float], TermFit] = {}  # models share terms and often their covU
     models = []
-    for index, cover in enumerate(covers, start=1):
-        rows = [row_of[pi] for pi in cover]
-        memberships = stacked[rows]
-        names = [pi_names[pi] for pi in cover]
-        fits = terms_fit(names, memberships, problem.y, [singles[r] for r in rows])
-        models.append(Model(f"M{index}", names, fits, sufficiency_fit(memberships.max(axis=0), problem.y)))
+    for index, (rows, (fit, uniques)) in enumerate(
+        zip(model_rows, disjunction_fits(stacked, problem.y, model_rows), strict=True), start=1
+    ):
+        fits = []
+        for r, unique in zip(rows, uniques, strict=True):
+            term_fit = term_fits.get((r, unique))
+            if term_fit is None:
+                single = singles[r]
+                term_fit = term_fits[r, unique] = TermFit(pi_names[used[r]], single.inclS, single.PRI, single.covS, unique)
+            fits.append(term_fit)
+        models.append(Model(f"M{index}", [pi_names[pi] for pi in covers[index - 1]], fits, fit))
     overall = terms_fit([pi_names[pi] for pi in used], stacked, problem.y, singles)
     return models, overall
 
@@ -235,27 +292,43 @@ def _simplifying_assumptions(
     (``candidates``) can be simplifying assumptions: one (used PI x candidate) matrix,
     then an OR per model -- no enumeration of the rows inside each term.
     """
-    if len(candidates) == 0:
+    if len(candidates) == 0 or not models:
         return [[] for _ in models]
     inside = covers_codes(space, primes[used], candidates)
     row_of = {pi: r for r, pi in enumerate(used)}
-    return [
-        (candidates[inside[[row_of[pi] for pi in model]].any(axis=0)] + 1).tolist()
-        for model in models
-    ]
+    # the PIs common to all models are ORed once; each model adds only its other PIs
+    common = set.intersection(*(set(model) for model in models))
+    shared = inside[[row_of[pi] for pi in sorted(common)]].any(axis=0)
+    row_ids = candidates + 1
+    # models differ in few PIs, so many share their assumptions (at k = 16, 64 models had 12
+    # distinct lists): each distinct list is made once and shared (treat them as read-only)
+    by_mask: dict[bytes, list[int]] = {}
+    result = []
+    for model in models:
+        own = [row_of[pi] for pi in model if pi not in common]
+        mask = shared | inside[own].any(axis=0) if own else shared
+        key = np.packbits(mask).tobytes()
+        rows = by_mask.get(key)
+        if rows is None:
+            rows = by_mask[key] = row_ids[mask].tolist()
+        result.append(rows)
+    return result
 
 
 def _solve_chart(
-    problem: _Problem, allowed_codes: np.ndarray, row_dom: bool, all_sol: bool, limits: ChartLimits
+    problem: _Problem, allowed_codes: np.ndarray, row_dom: bool, all_sol: bool, limits: ChartLimits,
+    cubes: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, ChartSolution]:
-    """The PI chart (PIs x positive rows), its PIs and its minimal covers."""
+    """The PI chart (PIs x positive rows), its PIs and its minimal covers. ``cubes``: terms
+    whose rows, with the positive rows, are exactly the allowed rows (see
+    :func:`.implicants.prime_implicants`)."""
     space = problem.space
-    primes = prime_implicants(space, allowed_codes, problem.positive)
+    primes = prime_implicants(space, allowed_codes, problem.positive, cubes=cubes)
     if len(primes) == 1 and np.all(primes[0] == -1):
         raise QCAComputationError(
             "all truth table configurations are used: every condition is minimised away"
         )
-    chart = covers(primes, space.decode(problem.positive))
+    chart = covers_codes(space, primes, problem.positive)
     if row_dom and not all_sol:
         keep = row_dominance(chart)
         chart, primes = chart[keep], primes[keep]
@@ -270,6 +343,7 @@ def _solve(
     row_dom: bool,
     all_sol: bool,
     limits: ChartLimits,
+    cubes: np.ndarray | None = None,
 ) -> Solution:
     """One minimisation, cached on the problem (so on the truth table): identical allowed
     rows give identical solutions -- the conservative and parsimonious solutions reused by
@@ -277,19 +351,21 @@ def _solve(
     counterfactuals. Always returns a copy the caller may annotate."""
     key = (np.asarray(allowed_codes, dtype=np.int64).tobytes(), row_dom, all_sol, limits)
     if key not in problem.solution_cache:
-        problem.solution_cache[key] = _new_solution(problem, allowed_codes, row_dom, all_sol, limits)
+        problem.solution_cache[key] = _new_solution(problem, allowed_codes, row_dom, all_sol, limits, cubes)
     return replace(problem.solution_cache[key], kind=kind, name=name)
 
 
 def _new_solution(
-    problem: _Problem, allowed_codes: np.ndarray, row_dom: bool, all_sol: bool, limits: ChartLimits
+    problem: _Problem, allowed_codes: np.ndarray, row_dom: bool, all_sol: bool, limits: ChartLimits,
+    cubes: np.ndarray | None = None,
 ) -> Solution:
     space = problem.space
-    chart, chart_primes, solved = _solve_chart(problem, allowed_codes, row_dom, all_sol, limits)
-    pi_names = [space.to_string(t) for t in chart_primes]
+    chart, chart_primes, solved = _solve_chart(problem, allowed_codes, row_dom, all_sol, limits, cubes)
+    pi_names = space.to_strings(chart_primes)
     used = sorted({i for model in solved.models for i in model})
     models, overall = _models(problem, pi_names, chart_primes, used, solved.models)
-    essential = [pi_names[i] for i in used if all(i in model for model in solved.models)]
+    common = set.intersection(*(set(model) for model in solved.models)) if solved.models else set()
+    essential = [pi_names[i] for i in used if i in common]
     simplifying = _simplifying_assumptions(
         space, chart_primes, used, solved.models, np.setdiff1d(allowed_codes, problem.positive)
     )
@@ -301,7 +377,7 @@ def _new_solution(
         pi_chart=PIChart(
             PIs=pi_names,
             configurations=[int(c) + 1 for c in problem.positive],
-            matrix=chart.tolist(),
+            cells=chart,
         ),
         terms={fit.term: fit for fit in overall},
         simplifying_assumptions=dict(zip((m.name for m in models), simplifying, strict=True)),
@@ -407,7 +483,16 @@ def _intermediate_solutions(
 
     Easy counterfactuals are bitsets over the candidate remainders: each (conservative PI,
     parsimonious PI) pair's simplified term is computed once, a model pair ORs its PI
-    pairs' bitsets; pairs with the same easy counterfactuals share one minimisation."""
+    pairs' bitsets; pairs with the same easy counterfactuals share one minimisation.
+
+    Each simplified term S lies inside its parsimonious PI P (S keeps P's literals), so S's
+    rows are positive rows or candidates, and its candidates are simplifying assumptions of
+    every model with P: the allowed rows of CiPj (positive rows plus easy counterfactuals)
+    are exactly the positive rows plus the rows of CiPj's simplified terms, a union of cubes
+    handed to :func:`.implicants.prime_implicants`, which finds their prime implicants by
+    iterated consensus where that beats the cube transform (above 3^17 cells;
+    ``INTERMEDIATE_BY_CONSENSUS``). The masking by the simplifying assumptions is checked to
+    change nothing; where it would, only the rows are handed over."""
     pairs = len(conservative.models) * len(parsimonious.models)
     if max_models is not None and pairs > max_models:
         warnings.append(QCAWarning(
@@ -419,7 +504,9 @@ def _intermediate_solutions(
     row_ids = (candidates + 1).tolist()
     c_pis, c_index = _distinct_terms(conservative.model_terms)
     p_pis, p_index = _distinct_terms(parsimonious.model_terms)
-    pair_rows = finder.pair_easy_rows(c_pis, p_pis, candidates)
+    pairs, simplified = finder.pair_simplified_terms(c_pis, p_pis)
+    pair_rows = finder.easy_rows(pairs, simplified, candidates)
+    pair_term = {(int(c), int(p)): index for index, (c, p) in enumerate(pairs)}
     p_assumptions = []  # per parsimonious model: its simplifying assumptions as a bitset
     for model in parsimonious.models:
         mask = 0
@@ -428,25 +515,38 @@ def _intermediate_solutions(
         p_assumptions.append(mask)
     by_easy: dict[int, Solution] = {}
     solutions: list[Solution] = []
+    row_lists: dict[int, list[int]] = {}  # pairs share their EC / DC bitsets: one list each (read-only)
+
+    def _row_list(mask: int) -> list[int]:
+        rows = row_lists.get(mask)
+        if rows is None:
+            rows = row_lists[mask] = [row_ids[r] for r in _members(mask)]
+        return rows
+
     for i, c_rows in enumerate(c_index, start=1):
         # for this conservative model: parsimonious PI -> rows its pairs make easy
         per_p: dict[int, int] = {}
+        per_p_terms: dict[int, list[int]] = {}  # parsimonious PI -> its pairs' simplified terms
         for (c, p), rows in pair_rows.items():
             if c in c_rows:
                 per_p[p] = per_p.get(p, 0) | rows
+                per_p_terms.setdefault(p, []).append(pair_term[c, p])
         for j, (p_model, p_rows) in enumerate(zip(parsimonious.models, p_index, strict=True), start=1):
             if max_models is not None and len(solutions) >= max_models:
                 return solutions
-            easy = 0
+            inside_terms = 0
             for p in p_rows:
-                easy |= per_p.get(p, 0)
-            easy &= p_assumptions[j - 1]
+                inside_terms |= per_p.get(p, 0)
+            easy = inside_terms & p_assumptions[j - 1]
             if easy not in by_easy:
                 allowed = np.union1d(problem.positive, candidates[_members(easy)])
-                by_easy[easy] = _solve(problem, "intermediate", "", allowed, *args)
+                cubes = None
+                if INTERMEDIATE_BY_CONSENSUS and easy == inside_terms:
+                    cubes = simplified[sorted({t for p in p_rows for t in per_p_terms.get(p, ())})]
+                by_easy[easy] = _solve(problem, "intermediate", "", allowed, *args, cubes=cubes)
             result = replace(by_easy[easy], name=f"C{i}P{j}")
-            result.easy_counterfactuals = [row_ids[r] for r in _members(easy)]
-            result.difficult_counterfactuals = [row_ids[r] for r in _members(p_assumptions[j - 1] & ~easy)]
+            result.easy_counterfactuals = _row_list(easy)
+            result.difficult_counterfactuals = _row_list(p_assumptions[j - 1] & ~easy)
             result.conservative_model = conservative.models[i - 1].terms
             result.parsimonious_model = p_model.terms
             # the PI chart lists only PIs that cover a positive row (R drops the rest)

@@ -207,6 +207,13 @@ def staff_runs_a_campaign(browser_page, shot, institution, result, tmp_path):
     assert planned.recommendation is not None and planned.recommendation.result_id == result.pk
     shot("staff", "planned-video")
 
+    # Staff accept the advice: the plan takes the recommended codes as its next revision.
+    page.get_by_role("button", name="Apply these changes to the plan").click()
+    assert "revision 2" in page.locator("#recommendation").inner_text()
+    planned.refresh_from_db()
+    assert planned.revision == 2
+    assert recommendation.locator("#changes li").count() == 0, "the applied plan needs no further changes"
+
     # A creative product for the planned video, made with the institution's default style model.
     page.get_by_role("link", name="Make a creative product for this video").click()
     model = default_style_model(institution=institution)
