@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from accounts.models import Institution, Membership, Role
 from accounts.services import record_audit
-from ichplatform import dashboard_cache
 
 from .agreement import AgreementResult, variable_agreement
 from .codebook_default import default_codebook
@@ -132,7 +131,6 @@ def assign(*, institution: Institution, videos: Iterable[Video], coders: Iterabl
         ignore_conflicts=True,
     )
     created = CodingAssignment.objects.filter(institution=institution).count() - before
-    dashboard_cache.invalidate(institution_id=institution.pk)  # coding progress and agreement
     record_audit(institution=institution, actor=actor, verb="coding.assigned",
                  data={"videos": len(videos), "coders": [c.username for c in coders], "created": created})
     return created
@@ -175,7 +173,6 @@ def codings_save(*, assignment: CodingAssignment, values: Mapping[str, object], 
         assignment.save(update_fields=["completed_at"])
     if complete:
         settle_agreed(video=assignment.video)
-    dashboard_cache.invalidate(institution_id=assignment.institution_id)  # coding progress and agreement
     record_audit(institution=assignment.institution, actor=actor, verb="coding.saved", target=assignment.video,
                  data={"variables": sorted(k for k, v in values.items() if v not in (None, ""))})
     return saved
@@ -212,7 +209,6 @@ def reconcile(*, video: Video, variable: Variable, value, actor, note: str = "")
         defaults={"institution": video.institution, "value": check_value(variable, value),
                   "origin": FinalOrigin.RECONCILED, "decided_by": actor, "note": note,
                   "codebook_version": variable.codebook.version})
-    dashboard_cache.invalidate(institution_id=video.institution_id)  # coding progress and agreement
     record_audit(institution=video.institution, actor=actor, verb="coding.reconciled", target=video,
                  data={"variable": variable.key, "value": final.value})
     return final

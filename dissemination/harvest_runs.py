@@ -29,7 +29,6 @@ from django.utils import timezone
 
 from accounts.models import Institution
 from accounts.services import record_audit
-from ichplatform import dashboard_cache
 
 from . import metrics_summary, quota_ledger, services
 from .models import Channel, HarvestKind, HarvestRun, HarvestStatus, Video, VideoSource
@@ -164,8 +163,6 @@ class Harvest:
         run.quota_spent = self.base_units + self.caller.spent_units
         run.heartbeat_at = timezone.now()
         run.save(update_fields=[*fields, "calls_made", "quota_spent", "heartbeat_at"])
-        # Quota used, the run's state and (on a page) the snapshots: the dashboard shows them.
-        dashboard_cache.invalidate(institution_id=run.institution_id)
 
 
 def execute(*, run_id: int, task_id: str = "") -> HarvestRun | None:

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.models import Institution
 from accounts.services import record_audit
-from ichplatform import dashboard_cache
+from ichplatform import data_version
 
 from . import coding, metrics_summary
 from .models import Channel, FinalCoding, FinalOrigin, MetricSnapshot, SentimentScore, Video
@@ -64,7 +64,7 @@ def upsert_snapshots(
             update_conflicts=True, unique_fields=["video", "captured_on"], update_fields=SNAPSHOT_FIELDS,
         )
         metrics_summary.refresh(videos=[pk for pk, _ in rows], as_of=captured_on)
-    dashboard_cache.invalidate(institution_id=institution_id)
+    data_version.invalidate(institution_id=institution_id)  # the PostgreSQL path is raw SQL: no signal
     return len(rows)
 
 
@@ -243,7 +243,6 @@ def set_tracked(*, video: Video, tracked: bool, actor) -> Video:
     if video.tracked != tracked:
         video.tracked = tracked
         video.save(update_fields=["tracked"])
-        dashboard_cache.invalidate(institution_id=video.institution_id)
         record_audit(institution=video.institution, actor=actor,
                      verb="video.tracked" if tracked else "video.untracked", target=video)
     return video

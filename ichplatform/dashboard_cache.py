@@ -21,20 +21,9 @@ T = TypeVar("T")
 ENTRY_SECONDS = 24 * 3600
 
 
-# The data version is the platform's, not only the dashboard's; these names are kept for its callers.
-version = data_version.version
-_bump = data_version.bump
-
-
-def invalidate(*, institution_id: int) -> None:
-    """The institution's cached data are out of date once the current transaction commits (at once
-    outside a transaction). A rolled-back change invalidates nothing."""
-    data_version.invalidate(institution_id=institution_id)
-
-
 def cached(*, key_parts: tuple, institution_id: int, build: Callable[[], T]) -> T:
     """The stored value for these key parts and the institution's data version, or `build()`."""
-    key = "dashboard:" + ":".join(str(p) for p in (institution_id, version(institution_id=institution_id),
+    key = "dashboard:" + ":".join(str(p) for p in (institution_id, data_version.version(institution_id=institution_id),
                                                    *key_parts))
     value = cache.get(key)
     if value is None:

@@ -2,7 +2,7 @@
 COUNT(*) over ~500,000 rows at scale (tens of milliseconds, on every page of every client).
 
 The count is keyed by the institution's data version (bumped by every snapshot write, see
-ichplatform/dashboard_cache.py) and the query's filters, and kept at most `COUNT_SECONDS`,
+ichplatform/data_version.py) and the query's filters, and kept at most `COUNT_SECONDS`,
 which bounds how stale a count can be where the cache is per process (locmem, the embedded
 profile: a harvest worker's bump does not reach the web processes)."""
 
@@ -12,7 +12,7 @@ from functools import cached_property, partial
 from django.core.cache import cache
 from django.core.paginator import Paginator
 
-from ichplatform import dashboard_cache
+from ichplatform import data_version
 from ichplatform.rest import DefaultPagination
 
 COUNT_SECONDS = 300
@@ -40,6 +40,6 @@ class CachedCountPagination(DefaultPagination):
         # created_at too: a pk alone may name another database's institution in a shared cache.
         digest = hashlib.sha1(repr((view.basename if view else "", institution.created_at.timestamp(),
                                     filters)).encode()).hexdigest()[:16]
-        key = f"api-count:{institution.pk}:{dashboard_cache.version(institution_id=institution.pk)}:{digest}"
+        key = f"api-count:{institution.pk}:{data_version.version(institution_id=institution.pk)}:{digest}"
         self.django_paginator_class = partial(_CachedCountPaginator, count_key=key)
         return super().paginate_queryset(queryset, request, view)

@@ -129,22 +129,6 @@ class EasyCounterfactualFinder:
         for j, expected in expectations.individual.items():
             self._drop[j, [v for v in range(space.levels[j]) if v not in expected]] = True
 
-    def simplified_terms(self, conservative_terms: np.ndarray, parsimonious_terms: np.ndarray) -> np.ndarray:
-        """The distinct simplified terms of every (C, P) pair with P a superset of C."""
-        comp = np.asarray(conservative_terms)[:, None, :]
-        pars = np.asarray(parsimonious_terms)[None, :, :]
-        fixed = pars != ABSENT
-        superset = np.all(~fixed | (pars == comp), axis=2)
-        if self.expectations.conjunctural:  # rare; conjunctions decide per pair
-            pairs = np.argwhere(superset)
-            terms = [simplified_term(comp[i, 0], pars[0, j], self.expectations) for i, j in pairs]
-            return np.unique(np.array(terms, dtype=np.int64).reshape(-1, self.space.k), axis=0)
-        candidate = (comp != ABSENT) & ~fixed
-        levels = np.broadcast_to(np.where(comp == ABSENT, 0, comp), candidate.shape)
-        drop = candidate & self._drop[np.arange(self.space.k), levels]
-        result = np.where(drop, ABSENT, np.broadcast_to(comp, drop.shape))
-        return np.unique(result[superset], axis=0)
-
     def pair_simplified_terms(self, conservative_terms: np.ndarray,
                               parsimonious_terms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Every (conservative PI c, parsimonious PI p) index pair with p a superset of c,
@@ -166,21 +150,13 @@ class EasyCounterfactualFinder:
             terms = np.where(drop, ABSENT, c_terms)
         return pairs, terms
 
-    def pair_easy_rows(self, conservative_terms: np.ndarray, parsimonious_terms: np.ndarray,
-                       candidates: np.ndarray) -> dict[tuple[int, int], int]:
-        """For every (conservative PI c, parsimonious PI p) with p a superset of c: the
-        candidate rows (bitset over ``candidates``, row codes) inside the simplified term.
+    def easy_rows(self, pairs: np.ndarray, terms: np.ndarray, candidates: np.ndarray) -> dict[tuple[int, int], int]:
+        """For every pair of :meth:`pair_simplified_terms`: the candidate rows (bitset over
+        ``candidates``, row codes) inside its simplified term.
 
         A model pair's easy counterfactuals are then the OR of its PI pairs' bitsets, masked
         by the parsimonious model's simplifying assumptions: a few integer operations per
         model pair instead of an array computation."""
-        if self.expectations.empty or len(candidates) == 0:
-            return {}
-        pairs, terms = self.pair_simplified_terms(conservative_terms, parsimonious_terms)
-        return self.easy_rows(pairs, terms, candidates)
-
-    def easy_rows(self, pairs: np.ndarray, terms: np.ndarray, candidates: np.ndarray) -> dict[tuple[int, int], int]:
-        """:meth:`pair_easy_rows` from the pairs and simplified terms already computed."""
         if self.expectations.empty or len(candidates) == 0 or len(pairs) == 0:
             return {}
         # in blocks of terms: the whole (pairs x candidates) matrix reached 1.2 GB at random
@@ -193,16 +169,6 @@ class EasyCounterfactualFinder:
             for (i, j), row in zip(pairs[start:start + step], packed, strict=True):
                 result[int(i), int(j)] = int.from_bytes(row.tobytes(), "little")
         return result
-
-    def easy(self, conservative_terms: np.ndarray, parsimonious_terms: np.ndarray,
-             simplifying_assumptions: np.ndarray) -> np.ndarray:
-        """Boolean mask over the simplifying assumptions (row codes): which are easy."""
-        if len(simplifying_assumptions) == 0 or self.expectations.empty:
-            return np.zeros(len(simplifying_assumptions), dtype=bool)
-        terms = self.simplified_terms(conservative_terms, parsimonious_terms)
-        if len(terms) == 0:
-            return np.zeros(len(simplifying_assumptions), dtype=bool)
-        return covers_codes(self.space, terms, simplifying_assumptions).any(axis=0)
 
 
 _EASY_ROWS_BLOCK = 1 << 24  # (pairs x candidates) booleans per block in easy_rows
