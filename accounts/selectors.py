@@ -11,8 +11,10 @@ def memberships_of_user(*, user) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user).select_related("institution")
 
 
-def membership_for(*, user, institution_id: int | None) -> Membership | None:
+def membership_for(*, user, institution_id: int | None, with_user: bool = False) -> Membership | None:
     memberships = memberships_of_user(user=user)
+    if with_user:  # the user row read afresh with it (accounts/membership_cache.py caches both)
+        memberships = memberships.select_related("institution", "user")
     if institution_id is not None:
         # One row at most (unique user and institution): no ORDER BY (the model's joins auth_user).
         found = next(iter(memberships.filter(institution_id=institution_id).order_by()[:1]), None)

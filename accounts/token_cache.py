@@ -19,7 +19,8 @@ from .models import ApiToken, Membership
 ENTRY_SECONDS = 300
 
 
-def _key(digest: str) -> str:
+def entry_key(digest: str) -> str:
+    """The entry's cache key: (stamp, token), read by `resolve` and by the response cache's early path."""
     return f"api-token:{digest}"
 
 
@@ -36,7 +37,7 @@ def _read(digest: str) -> ApiToken | None:
 
 def resolve(digest: str) -> ApiToken | None:
     """The token of this digest, its user, institution and `cached_membership` loaded; None if unknown."""
-    token, stamp = data_version.stamped_read(key=_key(digest), read=lambda: _read(digest),
+    token, stamp = data_version.stamped_read(key=entry_key(digest), read=lambda: _read(digest),
                                              institution_of=lambda t: t.institution_id, timeout=ENTRY_SECONDS)
     if token is not None:
         token.cache_stamp = stamp
@@ -46,4 +47,4 @@ def resolve(digest: str) -> ApiToken | None:
 def touched(token: ApiToken) -> None:
     """`last_used_at` was written (not a version bump: see data_version): keep the entry's copy."""
     if hasattr(token, "cache_stamp"):
-        data_version.restamp(key=_key(token.digest), value=token, stamp=token.cache_stamp, timeout=ENTRY_SECONDS)
+        data_version.restamp(key=entry_key(token.digest), value=token, stamp=token.cache_stamp, timeout=ENTRY_SECONDS)

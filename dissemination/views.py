@@ -14,9 +14,11 @@ from django.views.decorators.http import require_POST
 from django.utils.translation import gettext as _
 
 from accounts.tenancy import owned_or_404, require_capability
+from ichplatform.paging import DeferredJoinPaginator
+from ichplatform import response_cache
 from ichplatform.response_cache import cached_page
 
-from . import charts, coding, harvest_runs, selectors, services, transfer
+from . import charts, coding, harvest_runs, selectors, services, transfer, video_rows
 from .forms import ADD_FORMS, AssignForm, ImportForm, VariableForm, VideoFilterForm
 from .models import CodingAssignment, HarvestKind, HarvestRun, Variable, Video
 from .youtube.quota import quota_day
@@ -52,13 +54,15 @@ def index(request):
 @require_capability("view_pages")
 @cached_page
 def video_list(request):
+    version = video_rows.version_before_reading(request)
     form = VideoFilterForm(request.GET or None)
     videos = selectors.videos_of(institution=request.institution)
     if form.is_valid():
         videos = selectors.filter_videos(videos, **{k: v for k, v in form.cleaned_data.items() if v not in ("", None)})
-    page = Paginator(videos.order_by(F("latest_views").desc(nulls_last=True), "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
-    lines = selectors.sparklines(videos=list(page.object_list))
-    rows = [(video, lines.get(video.pk)) for video in page.object_list]
+    page = DeferredJoinPaginator(videos.order_by(F("latest_views").desc(nulls_last=True), "pk"), PAGE_SIZE,
+                                 count_key=video_rows.count_key(request=request, version=version),
+                                 count_seconds=response_cache.entry_seconds()).get_page(request.GET.get("page"))
+    rows = video_rows.rendered(request=request, videos=list(page.object_list), version=version)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "dissemination/video_list.html",

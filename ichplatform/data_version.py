@@ -98,8 +98,8 @@ def invalidate(*, institution_id: int, using: str | None = None) -> None:
     """The institution's cached data are out of date once the current transaction commits (at once
     outside a transaction); a rolled-back change invalidates nothing. One bump per institution and
     atomic block however many rows it writes. A failing bump (cache down) is logged by Django, not
-    raised (`robust`): the write has committed, and the response cache's audit-event component is
-    the safety net."""
+    raised (`robust`): the write has committed, and the life of the entries that use the version
+    (5 minutes: responses, video rows, tokens, memberships) bounds how long they may stay stale."""
     connection = transaction.get_connection(using)
     if _pending(connection, institution_id, this_block=True):
         return

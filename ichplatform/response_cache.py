@@ -7,18 +7,23 @@ run on a hit as on a miss. The entry's key is everything the response depends on
 * the release (`ICH_RELEASE`: templates and code change with a deploy), method, path and query;
 * the principal: the session key and the CSRF cookie (pages embed CSRF tokens made from that cookie
   and the user's own navigation), or the API token's id and scopes (a token's campaign grants are
-  rows of its institution: a grant written bumps the data version below);
-* the active institution (id and creation time: a pk alone may name another database's institution
-  in a shared cache), the member's role, the language, the `Accept` header;
+  rows of its institution: a grant written bumps the data version below), and the institution the
+  principal names (the session's chosen one, or the token's);
+* the language, the `Accept` header;
 * the day and the YouTube quota day ("as of today" figures, quota use restarting at Pacific midnight).
 
 The entry holds the *stamp* it was built under, and is served only while the stamp is current: the
 institution's data version (ichplatform/data_version.py: bumped after commit by every write of its
-data; read with the entry in one `MGET`) and the id of its latest audit event (one index probe: a
-safety net for a bump lost while the cache was unreachable; every service writes one). So there is
-one entry per key, overwritten when the data change. The stamp is read *before* the view runs: a
-response built from data that a concurrent write then changes is stored under the superseded stamp,
-never under the new one.
+data; read with the entry in one `MGET`) and whom the entry was built for (the resolved institution,
+by id and creation time — a pk alone may name another database's institution in a shared cache —
+and the member's role). So there is one entry per key, overwritten when the data change. The stamp
+is read *before* the view runs: a response built from data that a concurrent write then changes is
+stored under the superseded stamp, never under the new one. No database is read on a hit; a bump
+lost while the cache was unreachable is bounded by the entry's life (`RESPONSE_CACHE_SECONDS`).
+
+The entry also records what the early path (ichplatform/response_cache_early.py, which answers hits
+before authentication and the view) must check again: the page's capability, or the token scope of
+a viewset whose checks it repeats exactly (`guard`).
 
 The response's ETag is a digest of key and stamp, so `If-None-Match` with a current ETag is
 answered 304 without reading the entry. Bypassed (neither read nor written): methods other than GET
@@ -39,7 +44,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import timezone
 from django.utils.cache import parse_etags, patch_cache_control, patch_vary_headers
@@ -66,15 +70,19 @@ def _git_head() -> str:
 RELEASE = getattr(settings, "ICH_RELEASE", "") or _git_head()
 
 
-def _enabled() -> bool:
+def enabled() -> bool:
     return getattr(settings, "RESPONSE_CACHE_ENABLED", False)
 
 
-def _session_principal(http_request) -> str | None:
+def session_principal(http_request) -> str | None:
     session = getattr(http_request, "session", None)
     if session is None or not session.session_key:
         return None
-    return f"session:{session.session_key}:{http_request.COOKIES.get(settings.CSRF_COOKIE_NAME, '')}"
+    return session_principal_of(session.session_key, http_request)
+
+
+def session_principal_of(session_key: str, http_request) -> str:
+    return f"session:{session_key}:{http_request.COOKIES.get(settings.CSRF_COOKIE_NAME, '')}"
 
 
 def _has_messages(http_request) -> bool:
@@ -82,34 +90,31 @@ def _has_messages(http_request) -> bool:
     return storage is not None and (len(storage) > 0 or storage.added_new)
 
 
-def _client_no_cache(http_request) -> bool:
+def client_no_cache(http_request) -> bool:
     return "no-cache" in http_request.META.get("HTTP_CACHE_CONTROL", "") or \
         "no-cache" in http_request.META.get("HTTP_PRAGMA", "")
 
 
-def _latest_audit_event(institution_id: int) -> int | None:
-    """One index probe; raw SQL because the ORM's compilation would cost more than the query."""
-    from accounts.models import AuditEvent
-
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id FROM {AuditEvent._meta.db_table} WHERE institution_id = %s "
-                       "ORDER BY created_at DESC, id DESC LIMIT 1", [institution_id])
-        row = cursor.fetchone()
-    return row[0] if row else None
-
-
-def _key(http_request, membership, principal: str) -> str:
-    """The entry's key: everything but the two version components, which are stored in the entry
-    (one entry per key, overwritten when the data change, instead of one per version)."""
+def entry_key(http_request, *, principal: str, institution_choice) -> str:
+    """The entry's key: everything the response depends on that the request itself names. What the
+    principal resolves to (institution, its creation time, role) and the data version are the
+    entry's stamp instead, so that the key is known before anything is read: the early path
+    (ichplatform/response_cache_early.py) fetches the entry with the principal's rows."""
     from dissemination.youtube.quota import quota_day
 
-    institution = membership.institution
     now = timezone.now()
-    parts = (RELEASE, http_request.method, http_request.get_full_path(), principal, institution.pk,
-             institution.created_at.timestamp(), membership.role, getattr(http_request, "LANGUAGE_CODE", ""),
-             http_request.META.get("HTTP_ACCEPT", ""), timezone.localdate(now).isoformat(),
-             quota_day(now).isoformat())
-    return f"response:{institution.pk}:{hashlib.sha256(repr(parts).encode()).hexdigest()}"
+    parts = (RELEASE, http_request.method, http_request.get_full_path(), principal, institution_choice,
+             getattr(http_request, "LANGUAGE_CODE", ""), http_request.META.get("HTTP_ACCEPT", ""),
+             timezone.localdate(now).isoformat(), quota_day(now).isoformat())
+    return f"response:{hashlib.sha256(repr(parts).encode()).hexdigest()}"
+
+
+def stamp_of(version: int, membership) -> tuple:
+    """What an entry is valid for: the data version it was built under and whom it was built for
+    (the institution, by id and creation time — a pk alone may name another database's institution
+    in a shared cache — and the member's role)."""
+    institution = membership.institution
+    return version, institution.pk, institution.created_at.timestamp(), membership.role
 
 
 def _etag(key: str, stamp: tuple) -> str:
@@ -144,63 +149,103 @@ def _cacheable(http_request, response) -> bool:
             and "no-store" not in response.get("Cache-Control", ""))
 
 
-def _store(http_request, response, key: str, stamp: tuple, etag: str) -> None:
+def _store(http_request, response, key: str, stamp: tuple, guard: tuple | None, etag: str) -> None:
     if not _cacheable(http_request, response):
         _mark(response, "bypass")
         return
     headers = [(k, v) for k, v in response.items() if k.lower() not in STORED_HEADERS_SKIPPED]
-    cache.set(key, (stamp, response.status_code, headers, response.content),
-              timeout=getattr(settings, "RESPONSE_CACHE_SECONDS", 3600))
+    cache.set(key, (stamp, guard, response.status_code, headers, response.content), timeout=entry_seconds())
     _mark(response, "miss", etag)
 
 
-def _from_entry(entry) -> HttpResponse:
-    _, status, headers, content = entry
+def entry_seconds() -> int:
+    """An entry's life: the safety net for a data-version bump lost while the cache was unreachable
+    (the token and membership entries have the same)."""
+    return getattr(settings, "RESPONSE_CACHE_SECONDS", 300)
+
+
+def from_entry(http_request, key: str, stamp: tuple, entry) -> HttpResponse | None:
+    """The stored response (or a 304 for a current `If-None-Match`) when the entry is current."""
+    etag = _etag(key, stamp)
+    if etag in parse_etags(http_request.META.get("HTTP_IF_NONE_MATCH", "")):
+        return _mark(HttpResponseNotModified(), "revalidated", etag)
+    if entry is None or entry[0] != stamp:
+        return None
+    _, _, status, headers, content = entry
     response = HttpResponse(content, status=status)
     for name, value in headers:
         response[name] = value
-    return response
+    return _mark(response, "hit", etag)
 
 
-def respond(*, http_request, membership, principal: str | None, produce):
-    """The response of `produce()` for this request, from the cache when its key is stored."""
-    if (not _enabled() or http_request.method not in ("GET", "HEAD") or membership is None or principal is None
+def respond(*, http_request, membership, principal: str | None, institution_choice, guard: tuple | None, produce):
+    """The response of `produce()` for this request, from the cache when its key is stored.
+
+    `institution_choice` is what the principal names (the session's chosen institution, the token's);
+    `guard` is what the early path must check again before serving the entry without the view's own
+    checks: ("page", capability) or ("token", scope); None keeps the entry to this path."""
+    if (not enabled() or http_request.method not in ("GET", "HEAD") or membership is None or principal is None
             or not http_request.user.is_authenticated or _has_messages(http_request)
             or chart_csv.PARAM in http_request.GET  # the page renders to hand a chart's table to the middleware
             or data_version.uncommitted_writes(institution_id=membership.institution_id)):
         return _mark(produce(), "bypass")
-    key = _key(http_request, membership, principal)
+    key = entry_key(http_request, principal=principal, institution_choice=institution_choice)
     institution_id = membership.institution_id
     version_key = data_version.version_key(institution_id)
-    no_cache = _client_no_cache(http_request)
+    no_cache = client_no_cache(http_request)
     found = cache.get_many([version_key] if no_cache else [version_key, key])  # one round trip
     version = found.get(version_key) or data_version.version(institution_id=institution_id)
-    stamp = (version, _latest_audit_event(institution_id))  # read before the view runs (see above)
-    etag = _etag(key, stamp)
+    stamp = stamp_of(version, membership)  # read before the view runs (see above)
     if not no_cache:
-        if etag in parse_etags(http_request.META.get("HTTP_IF_NONE_MATCH", "")):
-            return _mark(HttpResponseNotModified(), "revalidated", etag)
-        entry = found.get(key)
-        if entry is not None and entry[0] == stamp:
-            return _mark(_from_entry(entry), "hit", etag)
+        served = from_entry(http_request, key, stamp, found.get(key))
+        if served is not None:
+            return served
+    etag = _etag(key, stamp)
     response = produce()
     if getattr(response, "is_rendered", True):
-        _store(http_request, response, key, stamp, etag)
+        _store(http_request, response, key, stamp, guard, etag)
     else:  # a TemplateResponse or DRF Response: rendered after the view returns
-        response.add_post_render_callback(lambda rendered: _store(http_request, rendered, key, stamp, etag))
+        response.add_post_render_callback(lambda rendered: _store(http_request, rendered, key, stamp, guard, etag))
     return response
 
 
+def _session_choice(http_request):
+    from accounts.tenancy import SESSION_KEY
+
+    session = getattr(http_request, "session", None)
+    return session.get(SESSION_KEY) if session is not None else None
+
+
 def cached_page(view):
-    """A page function view; put it under `require_capability`, which runs first on a hit too."""
+    """A page function view; put it under `require_capability`, which runs first on a hit too (and
+    whose capability the early path checks again)."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         membership = getattr(request, "membership", None)
+        match = getattr(request, "resolver_match", None)
+        capability = getattr(match.func, "required_capability", None) if match is not None else None
         return respond(http_request=request, membership=membership if membership else None,
-                       principal=_session_principal(request), produce=lambda: view(request, *args, **kwargs))
+                       principal=session_principal(request), institution_choice=_session_choice(request),
+                       guard=("page", capability) if capability else None,
+                       produce=lambda: view(request, *args, **kwargs))
 
     return wrapped
+
+
+def _token_guard(viewset, request, token) -> tuple | None:
+    """("token", scope) when the viewset checks a token exactly as the early path does again: the
+    token authentication, `IsInstitutionMember` (the `use_api` capability and the scope) and the
+    per-token throttle, nothing else."""
+    from accounts.authentication import ApiTokenAuthentication
+    from accounts.permissions import IsInstitutionMember
+    from accounts.throttling import PerTokenRateThrottle
+
+    if (token is None or not isinstance(getattr(request, "_authenticator", None), ApiTokenAuthentication)
+            or [type(p) for p in viewset.get_permissions()] != [IsInstitutionMember]
+            or [type(t) for t in viewset.get_throttles()] != [PerTokenRateThrottle]):
+        return None
+    return "token", getattr(viewset, "required_scope", None) or "read"
 
 
 def cached_list(method):
@@ -212,11 +257,23 @@ def cached_list(method):
         from accounts.models import ApiToken
 
         token = request.auth if isinstance(request.auth, ApiToken) else None
-        principal = f"token:{token.pk}:{sorted(token.scopes)}" if token else _session_principal(request._request)
+        if token is not None:
+            principal, choice = token_principal(token), token.institution_id
+        else:
+            principal, choice = session_principal(request._request), _session_choice(request._request)
         return respond(http_request=request._request, membership=getattr(request, "membership", None),
-                       principal=principal, produce=lambda: method(self, request, *args, **kwargs))
+                       principal=principal, institution_choice=choice, guard=_token_guard(self, request, token),
+                       produce=lambda: method(self, request, *args, **kwargs))
 
     return wrapped
+
+
+def token_principal(token) -> str:
+    return token_principal_of(token.pk, token.scopes)
+
+
+def token_principal_of(token_id: int, scopes) -> str:
+    return f"token:{token_id}:{sorted(scopes)}"
 
 
 class CachedListMixin:

@@ -65,10 +65,12 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Response-cache hits answered here, before what follows (ichplatform/response_cache_early.py)
+    "ichplatform.response_cache_early.EarlyHitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.tenancy.CurrentInstitutionMiddleware",
     "ichplatform.chart_csv.ChartCsvMiddleware",  # ?chart_csv=<id>: a chart's data from its own page
 ]
@@ -128,7 +130,8 @@ _SHARED_CACHE = CACHE_URL.startswith(("redis://", "rediss://"))
 # The response cache (ichplatform/response_cache.py) is exact only where every process sees every
 # data-version bump, i.e. with a shared cache; off on locmem (the embedded profile).
 RESPONSE_CACHE_ENABLED = env.bool("RESPONSE_CACHE_ENABLED", default=_SHARED_CACHE)
-RESPONSE_CACHE_SECONDS = env.int("RESPONSE_CACHE_SECONDS", default=3600)
+# An entry's life bounds a bump lost while the cache was unreachable (no database probe on a hit).
+RESPONSE_CACHE_SECONDS = env.int("RESPONSE_CACHE_SECONDS", default=300)
 ICH_RELEASE = env.str("ICH_RELEASE", default="")  # the deploy's commit: cached responses never outlive it
 # Sessions read through the shared cache (one Redis GET instead of a PostgreSQL query per request),
 # written through to the database so that evicting the cache signs nobody out.

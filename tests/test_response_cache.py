@@ -10,7 +10,7 @@ import re
 import pytest
 from django.conf import settings
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -249,3 +249,101 @@ def test_a_members_role_change_or_removal_applies_to_the_next_page_at_once(tenan
     account_services.membership_remove(membership=Membership.objects.get(user=staff, institution=tenant_a.institution),
                                        actor=tenant_a.users["admin"])
     assert browser.get("/").status_code == 403
+
+
+# -- the early path (ichplatform/response_cache_early.py): hits answered before authentication and the view --
+def _warm(client, path, times=3):
+    """The first request stores the principal's entry, the second stamps it, the next are served early."""
+    for _ in range(times):
+        response = client.get(path)
+    return response
+
+
+def _through_the_full_path(client, path, settings):
+    """The same request with the early middleware left out (the client's handler rebuilt)."""
+    full_path = [m for m in settings.MIDDLEWARE if not m.endswith("EarlyHitMiddleware")]
+    with override_settings(MIDDLEWARE=full_path), CaptureQueriesContext(connection) as queries:
+        client.handler.load_middleware()
+        try:
+            response = client.get(path)
+        finally:
+            client.handler._middleware_chain = None  # rebuilt from the restored settings by the next request
+    return response, len(queries)
+
+
+def test_early_hits_read_no_database_and_match_the_full_path(tenant_a, django_assert_num_queries, settings):
+    _catalogue(tenant_a, n=2)
+    make_campaign(tenant_a)
+    browser, partner = _browser(tenant_a), tenant_a.api()
+    for client, paths in ((browser, PAGES), (partner, API)):
+        for path in paths:
+            _warm(client, path)
+            with django_assert_num_queries(0):  # no session user, membership, token or audit query
+                early = client.get(path)
+            assert (early.status_code, early[HEADER]) == (200, "hit"), path
+            assert not hasattr(early.wsgi_request, "user")  # answered above the authentication middleware
+            late, queries = _through_the_full_path(client, path, settings)
+            assert (late.status_code, late[HEADER]) == (200, "hit") and hasattr(late.wsgi_request, "user"), path
+            assert queries > 0 or path in API, path  # the page's session user (the API's token is cached)
+            assert early.content == late.content and early["ETag"] == late["ETag"], path
+            assert {k: v for k, v in early.items() if k != "Vary"} == {k: v for k, v in late.items() if k != "Vary"}
+            assert sorted(early["Vary"].split(", ")) == sorted(late["Vary"].split(", ")), path
+            with django_assert_num_queries(0):
+                again = client.get(path, HTTP_IF_NONE_MATCH=early["ETag"])
+            assert (again.status_code, again[HEADER]) == (304, "revalidated"), path
+
+
+def test_early_hits_check_the_session_password_and_activity_at_once(tenant_a):
+    browser = _browser(tenant_a)
+    assert _warm(browser, "/campaigns/")[HEADER] == "hit"
+    staff = tenant_a.users["staff"]
+    staff.set_password("a new password for this test")
+    staff.save()  # the session's auth hash no longer matches: signed out
+    assert browser.get("/campaigns/").status_code == 302
+    browser = _browser(tenant_a)
+    assert _warm(browser, "/campaigns/")[HEADER] == "hit"
+    staff.is_active = False
+    staff.save()
+    assert browser.get("/campaigns/").status_code == 302
+    staff.is_active = True
+    staff.save()
+    browser = _browser(tenant_a)
+    assert _warm(browser, "/campaigns/")[HEADER] == "hit"
+    browser.logout()
+    assert browser.get("/campaigns/").status_code == 302
+
+
+def test_early_hits_follow_the_sessions_institution(tenant_a, tenant_b):
+    from accounts import services as account_services
+
+    make_campaign(tenant_a, name="Only in A", with_evidence=False)
+    make_campaign(tenant_b, name="Only in B", with_evidence=False)
+    staff = tenant_a.users["staff"]
+    account_services.membership_set(institution=tenant_b.institution, user=staff, role="staff",
+                                    actor=tenant_b.users["admin"])
+    browser = _browser(tenant_a)
+    page_a = _warm(browser, "/campaigns/")
+    assert page_a[HEADER] == "hit" and b"Only in A" in page_a.content and b"Only in B" not in page_a.content
+    assert browser.post(reverse("accounts:switch"), {"institution_id": tenant_b.institution.pk}).status_code == 302
+    assert browser.get("/campaigns/")[HEADER] == "bypass"  # "Now working in ..." is pending
+    page_b = _warm(browser, "/campaigns/")
+    assert page_b[HEADER] == "hit" and b"Only in B" in page_b.content and b"Only in A" not in page_b.content
+
+
+def test_early_hits_count_against_the_tokens_rate_limit(tenant_a):
+    issued = tenant_a.token(role="partner", rate_limit_per_minute=6)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {issued.secret}")
+    outcomes = [client.get("/api/v1/qca/studies/")[HEADER] for _ in range(6)]
+    assert outcomes[-3:] == ["hit"] * 3
+    refused = client.get("/api/v1/qca/studies/")
+    assert refused.status_code == 429 and refused.json()["error"]["code"] == "throttled"
+
+
+def test_a_browser_session_on_the_api_and_a_session_with_a_token_take_the_full_path(tenant_a, django_assert_max_num_queries):
+    browser = _browser(tenant_a)
+    _warm(browser, "/api/v1/videos/")
+    with django_assert_max_num_queries(4):
+        assert browser.get("/api/v1/videos/")[HEADER] == "hit"  # served by the list's decorator
+    page_with_a_token = browser.get("/campaigns/", HTTP_AUTHORIZATION="Bearer not-a-token")
+    assert page_with_a_token.status_code == 200 and page_with_a_token[HEADER] in ("hit", "miss")

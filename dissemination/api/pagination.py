@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 
 from ichplatform import data_version
+from ichplatform.paging import DeferredJoinPaginator
 from ichplatform.rest import DefaultPagination
 
 COUNT_SECONDS = 300
@@ -34,6 +35,8 @@ class _CachedCountPaginator(Paginator):
 
 
 class CachedCountPagination(DefaultPagination):
+    paginator_class = _CachedCountPaginator
+
     def paginate_queryset(self, queryset, request, view=None):
         institution = request.institution
         filters = sorted((k, v) for k, v in request.query_params.lists() if k not in NOT_FILTERS)
@@ -41,5 +44,12 @@ class CachedCountPagination(DefaultPagination):
         digest = hashlib.sha1(repr((view.basename if view else "", institution.created_at.timestamp(),
                                     filters)).encode()).hexdigest()[:16]
         key = f"api-count:{institution.pk}:{data_version.version(institution_id=institution.pk)}:{digest}"
-        self.django_paginator_class = partial(_CachedCountPaginator, count_key=key)
+        self.django_paginator_class = partial(self.paginator_class, count_key=key)
         return super().paginate_queryset(queryset, request, view)
+
+
+class CachedCountDeferredJoinPagination(CachedCountPagination):
+    """The video list: counted once per data version and filters, and its pages read as ids first,
+    then their rows (ichplatform/paging.py: its orderings are by columns no index serves)."""
+
+    paginator_class = DeferredJoinPaginator

@@ -15,7 +15,7 @@ from ichplatform.response_cache import CachedListMixin
 
 from .. import coding, harvest_runs, selectors, services
 from ..models import Coding, CodingAssignment, HarvestRun, MetricSnapshot, Video
-from .pagination import CachedCountPagination
+from .pagination import CachedCountDeferredJoinPagination, CachedCountPagination
 from .serializers import (
     CodingSerializer,
     HarvestRunCreateSerializer,
@@ -37,6 +37,7 @@ class VideoViewSet(CachedListMixin, InstitutionScopedViewSet, mixins.ListModelMi
     search_fields = ["title", "youtube_id"]
     ordering_fields = ["published_at", "created_at", "latest_views"]
     http_method_names = ["get", "patch", "head", "options"]
+    pagination_class = CachedCountDeferredJoinPagination
 
     def scoped_queryset(self):
         return selectors.videos_of(institution=self.request.institution)
@@ -66,7 +67,11 @@ class SnapshotViewSet(CachedListMixin, InstitutionScopedViewSet, mixins.ListMode
     pagination_class = CachedCountPagination
 
     def scoped_queryset(self):
-        return MetricSnapshot.objects.select_related("video").order_by("video_id", "captured_on")
+        # Of the video, only what the serializer shows: its whole row (description, tags, codes) was
+        # most of what a page of snapshots read and decoded.
+        return MetricSnapshot.objects.select_related("video").only(
+            "institution", "video", "captured_on", "captured_at", "views", "likes", "comments", "video__youtube_id",
+        ).order_by("video_id", "captured_on")
 
 
 class CodingViewSet(InstitutionScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin,

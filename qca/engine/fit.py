@@ -12,11 +12,10 @@ A 0/0 ratio is NaN (``None`` in JSON), as in R.
 
 from __future__ import annotations
 
-from functools import cached_property
-
 import math
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -105,8 +104,13 @@ class SufficiencyFit:
     PRI: float
     covS: float
 
+    @cached_property
+    def _json(self) -> dict:
+        return {k: json_number(getattr(self, k)) for k in ("inclS", "PRI", "covS")}
+
     def to_dict(self) -> dict:
-        return {k: json_number(v) for k, v in vars(self).items()}
+        # converted once (models of intermediate pairs share their fit), handed out as copies
+        return dict(self._json)
 
 
 @dataclass(frozen=True)
@@ -157,10 +161,24 @@ class TermFit:
     def _json(self) -> dict:
         return {"term": self.term, **{k: json_number(getattr(self, k)) for k in ("inclS", "PRI", "covS", "covU")}}
 
+    @cached_property
+    def _json_without_term(self) -> dict:
+        return {k: v for k, v in self._json.items() if k != "term"}
+
     def to_dict(self) -> dict:
         # One TermFit serves many models (a bounded k = 16 run writes ~600,000 of them): convert its
         # numbers once, hand out copies so no caller can change another's.
         return dict(self._json)
+
+    def to_dict_without_term(self) -> dict:
+        """``to_dict()`` less the term's name (the key it is listed under)."""
+        return dict(self._json_without_term)
+
+
+def term_fit_dicts(fits: list[TermFit]) -> list[dict]:
+    """``[fit.to_dict() for fit in fits]``, without a method call per term (a model's list
+    has hundreds of terms at k = 16)."""
+    return [dict(fit._json) for fit in fits]
 
 
 def terms_fit(
@@ -189,14 +207,24 @@ def terms_fit(
 DISJUNCTION_CHUNK = 1 << 20  # array elements per (models x cases) batch (memory bound)
 
 
-def _largest_two(memberships, rows, n_cases: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _largest_two(
+    memberships, rows, n_cases: int, start: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per case over the given rows: the largest value, the second largest (the largest of
     the other rows) and the first row that has the largest -- ``argmax`` over axis 0 and a
     masked ``max``, but one pass of whole-row operations (a strided argmax over thousands of
-    rows is ~30 ns per value; the rows need not be stacked)."""
-    first = np.full(n_cases, -np.inf)
-    second = np.full(n_cases, -np.inf)
-    top = np.zeros(n_cases, dtype=np.int64)
+    rows is ~30 ns per value; the rows need not be stacked). ``start``: the result for
+    other rows, to fold these rows into (not modified).
+
+    The largest and second largest values do not depend on the order of the rows; the row
+    of the largest does only where two rows tie for it, and there the second largest equals
+    the largest, so a coverage lost there is exactly 0 whichever row gets it."""
+    if start is None:
+        first = np.full(n_cases, -np.inf)
+        second = np.full(n_cases, -np.inf)
+        top = np.zeros(n_cases, dtype=np.int64)
+    else:
+        first, second, top = (array.copy() for array in start)
     for r in rows:
         values = memberships[r]
         larger = values > first
@@ -207,7 +235,8 @@ def _largest_two(memberships, rows, n_cases: int) -> tuple[np.ndarray, np.ndarra
 
 
 def disjunction_fits(
-    memberships, y: np.ndarray, models: list[list[int]]
+    memberships, y: np.ndarray, models: list[list[int]],
+    base: tuple[list[int], tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None,
 ) -> list[tuple[SufficiencyFit, list[float]]]:
     """For each model (row indices into ``memberships``, a 2-D array or a list of
     vectors): the fit of the disjunction and each term's unique coverage -- the values of
@@ -216,53 +245,83 @@ def disjunction_fits(
 
     Models of one chart share most terms (the essential PIs, every block with a single
     cover). The shared rows are reduced once to their per-case largest value, second
-    largest value and row of the largest; a batch of models then merges only its own
-    rows, one row position at a time over all models of the batch. A term loses coverage
-    only where it is the strict maximum, the loss is min(largest, y) - min(second, y)
-    (zero at a tie), and one ``bincount`` per batch sums it per (model, term) in case
-    order, as ``unique_coverages`` does; the sums of the fit are row sums of the batch
-    (numpy sums a contiguous row exactly as a vector).
+    largest value and row of the largest (``base`` may hand this in: rows in every model
+    and their ``_largest_two``, e.g. cached by the caller across charts). A model's own
+    rows change the result only in the *active* cases, where some own row of any model
+    exceeds the shared second largest; elsewhere every model has the shared values. A
+    batch of models merges its own rows over the active cases only (one row position at
+    a time over all models of the batch; at k = 12-16 under 10 % of the cases), and the
+    full (models x cases) arrays are the shared values with the active columns written in.
+    A term loses coverage only where it is the strict maximum, the loss is
+    min(largest, y) - min(second, y) (zero at a tie), and one ``bincount`` per batch sums
+    it per (model, term) in case order, as ``unique_coverages`` does; the sums of the fit
+    are row sums of the batch (numpy sums a contiguous row exactly as a vector).
     """
     if not models:
         return []
     n_rows, n_cases = len(memberships), len(y)
-    common = sorted(set.intersection(*(set(rows) for rows in models)))
-    first, second, top = _largest_two(memberships, common, n_cases)
-    in_common = set(common)
-    extras = [[r for r in rows if r not in in_common] for rows in models]
+    if base is None:
+        common = sorted(set.intersection(*(set(rows) for rows in models)))
+        base = (common, _largest_two(memberships, common, n_cases))
+    in_base = set(base[0])
+    first, second, top = base[1]
+    extras = [[r for r in rows if r not in in_base] for rows in models]
+    own_rows = sorted(set().union(*extras))
+    not_y = 1.0 - y
+    sum_y = y.sum()
+    # the shared values, and the cases where an own row can change them
+    both_base = np.minimum(first, y)
+    both_not_y_base = np.minimum(both_base, not_y)
+    with np.errstate(invalid="ignore"):  # -inf - -inf where no shared row: every such case is active
+        lost_base = both_base - np.minimum(second, y)
+    if own_rows:
+        own_max = np.full(n_cases, -np.inf)
+        for r in own_rows:
+            np.maximum(own_max, memberships[r], out=own_max)
+        active = np.flatnonzero(own_max > second)
+    else:
+        active = np.zeros(0, dtype=np.int64)
+    # the own rows over the active cases, plus a row of -inf for "no term" padding
+    position_of = {r: i for i, r in enumerate(own_rows)}
+    own_values = np.full((len(own_rows) + 1, len(active)), -np.inf)
+    for i, r in enumerate(own_rows):
+        own_values[i] = memberships[r][active]
+    first_a, second_a, top_a, y_a = first[active], second[active], top[active], y[active]
     width = max(len(rows) for rows in extras)
     batch = max(1, DISJUNCTION_CHUNK // n_cases)
-    sum_y = y.sum()
-    not_y = 1.0 - y
-    no_term = np.full(n_cases, -np.inf)
     results: list[tuple[SufficiencyFit, list[float]]] = []
     for start in range(0, len(models), batch):
         chunk = extras[start:start + batch]
         count = len(chunk)
         ids = np.full((count, width), -1, dtype=np.int64)
+        positions = np.full((count, width), len(own_rows), dtype=np.int64)
         for m, rows in enumerate(chunk):
             ids[m, :len(rows)] = rows
-        own_first = np.full((count, n_cases), -np.inf)
-        own_second = np.full((count, n_cases), -np.inf)
-        own_top = np.zeros((count, n_cases), dtype=np.int64)
+            positions[m, :len(rows)] = [position_of[r] for r in rows]
+        own_first = np.full((count, len(active)), -np.inf)
+        own_second = np.full((count, len(active)), -np.inf)
+        own_top = np.zeros((count, len(active)), dtype=np.int64)
         for position in range(width):
-            values = np.stack([memberships[r] if r >= 0 else no_term for r in ids[:, position].tolist()])
+            values = own_values[positions[:, position]]
             larger = values > own_first
             np.maximum(own_second, np.where(larger, own_first, values), out=own_second)
             np.maximum(own_first, values, out=own_first)
             np.copyto(own_top, ids[:, position, None], where=larger)
-        won = own_first > np.maximum(first, own_second)  # an own row is the strict maximum
-        largest = np.maximum(first, own_first)
-        runner_up = np.where(won, np.maximum(first, own_second), np.maximum(second, own_first))
-        winner = np.where(won, own_top, top)
-        lost = np.minimum(largest, y) - np.minimum(runner_up, y)
+        won = own_first > np.maximum(first_a, own_second)  # an own row is the strict maximum
+        largest_a = np.maximum(first_a, own_first)
+        runner_up_a = np.where(won, np.maximum(first_a, own_second), np.maximum(second_a, own_first))
+        both_a = np.minimum(largest_a, y_a)
+        largest = _with_columns(first, active, largest_a)
+        both = _with_columns(both_base, active, both_a)
+        both_not_y = _with_columns(both_not_y_base, active, np.minimum(both_a, not_y[active]))
+        lost = _with_columns(lost_base, active, both_a - np.minimum(runner_up_a, y_a))
+        winner = _with_columns(top, active, np.where(won, own_top, top_a))
         bins = np.bincount(
             (winner + n_rows * np.arange(count)[:, None]).ravel(), weights=lost.ravel(),
             minlength=count * n_rows,
         ).reshape(count, n_rows)
-        both = np.minimum(largest, y)
         sums_x, sums_both = largest.sum(axis=1), both.sum(axis=1)
-        sums_both_not_y = np.minimum(both, not_y).sum(axis=1)
+        sums_both_not_y = both_not_y.sum(axis=1)
         for m, rows in enumerate(models[start:start + count]):
             fit = _fit_from_sums(sums_x[m], sums_both[m], sums_both_not_y[m], sum_y)
             if len(rows) == 1:
@@ -275,6 +334,27 @@ def disjunction_fits(
     return results
 
 
+def _with_columns(shared: np.ndarray, columns: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """(models x cases): ``shared`` in every row, ``values`` (models x columns) written into
+    ``columns``."""
+    result = np.empty((len(values), len(shared)), dtype=np.result_type(shared, values))
+    result[:] = shared
+    result[:, columns] = values
+    return result
+
+
+def unique_coverages_from(
+    reduction: tuple[np.ndarray, np.ndarray, np.ndarray], y: np.ndarray, n_rows: int,
+) -> list[float]:
+    """``unique_coverages`` of rows 0..n_rows-1 from their ``_largest_two`` (in any row order)."""
+    first, second, top = reduction
+    lost = np.minimum(first, y) - np.minimum(second, y)
+    sum_y = y.sum()
+    if sum_y == 0:
+        return [math.nan] * n_rows
+    return (np.bincount(top, weights=lost, minlength=n_rows) / sum_y).tolist()
+
+
 def unique_coverages(memberships, y: np.ndarray) -> list[float]:
     """covS(all terms) - covS(all terms but i), for each term i (at least two terms;
     ``memberships``: a 2-D array or a list of vectors).
@@ -284,9 +364,5 @@ def unique_coverages(memberships, y: np.ndarray) -> list[float]:
     coverage is the coverage lost in the cases where it is the (first) maximum: one pass
     for the largest two values, one bincount -- O(terms x cases), no sort.
     """
-    first, second, top = _largest_two(memberships, range(len(memberships)), len(y))
-    lost = np.minimum(first, y) - np.minimum(second, y)
-    sum_y = y.sum()
-    if sum_y == 0:
-        return [math.nan] * len(memberships)
-    return (np.bincount(top, weights=lost, minlength=len(memberships)) / sum_y).tolist()
+    reduction = _largest_two(memberships, range(len(memberships)), len(y))
+    return unique_coverages_from(reduction, y, len(memberships))

@@ -15,14 +15,28 @@ its negation -- are flagged when ``check_contradictions`` is on.
 
 from __future__ import annotations
 
+import gc
+import math
 from collections import OrderedDict
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import cached_property
+from itertools import pairwise
 
 import numpy as np
 
 from .cover import ChartLimits, ChartSolution, _members, row_dominance, solve_chart
 from .errors import QCAComputationError, QCAInputError, QCAWarning
-from .fit import Memberships, SufficiencyFit, TermFit, disjunction_fits, sufficiency_fit, terms_fit
+from .fit import (
+    Memberships,
+    SufficiencyFit,
+    TermFit,
+    _largest_two,
+    disjunction_fits,
+    sufficiency_fit,
+    term_fit_dicts,
+    unique_coverages_from,
+)
 from .implicants import prime_implicants
 from .intermediate import EasyCounterfactualFinder, parse_dir_exp
 from .terms import ConditionSpace, covers_codes
@@ -35,6 +49,8 @@ INTERMEDIATE_BY_CONSENSUS = True
 # Bound on the term memberships cached per truth table (the fits are always kept). A term
 # dropped and needed again is recomputed: identical values, a little more time.
 MEMBERSHIP_CACHE_BYTES = 256 * 2**20
+# Bound on the cached per-case reductions of sets of terms (3 vectors each, see _models).
+REDUCTION_CACHE_BYTES = 64 * 2**20
 
 
 @dataclass
@@ -49,7 +65,7 @@ class Model:
             "name": self.name,
             "terms": self.terms,
             **self.fit.to_dict(),
-            "terms_fit": [t.to_dict() for t in self.terms_fit],
+            "terms_fit": term_fit_dicts(self.terms_fit),
         }
 
 
@@ -69,8 +85,17 @@ class PIChart:
     def covers(self) -> list[list[int]]:
         """Per PI, the configurations (row ids) it covers: the same chart, sparse. At k = 16 a
         parsimonious chart of 36,000 PIs x 600 rows is ~120 MB as JSON booleans, ~1 MB as this."""
-        configurations = np.asarray(self.configurations)
-        return [configurations[np.flatnonzero(row)].tolist() for row in self.cells]
+        flat, bounds = self._covers_flat
+        return [flat[start:end] for start, end in pairwise(bounds)]
+
+    @cached_property
+    def _covers_flat(self) -> tuple[list[int], list[int]]:
+        """The covers as one list (row-major ``nonzero`` of the chart) and each PI's start in
+        it: made once per chart (the intermediate pairs share charts), sliced per call."""
+        pis, columns = np.nonzero(self.cells)
+        flat = np.asarray(self.configurations, dtype=np.int64)[columns].tolist() if len(columns) else []
+        bounds = np.concatenate([[0], np.cumsum(np.bincount(pis, minlength=len(self.cells)))]).tolist()
+        return flat, bounds
 
     def to_dict(self, matrix: bool = True) -> dict:
         chart = {"PIs": self.PIs, "configurations": self.configurations}
@@ -151,6 +176,10 @@ class MinimizeResult:
     def to_dict(self, pi_chart_matrix: bool = True) -> dict:
         """JSON-ready. ``pi_chart_matrix=False`` writes each PI chart as ``covers`` (per PI, the
         row ids it covers) instead of the boolean ``matrix``: what the app stores."""
+        with _gc_paused():
+            return self._to_dict(pi_chart_matrix)
+
+    def _to_dict(self, pi_chart_matrix: bool) -> dict:
         terms: dict[str, dict] = {}
         for solution in self.solutions:
             for name, fit in solution.terms.items():
@@ -174,8 +203,22 @@ class MinimizeResult:
         }
 
 
+@contextmanager
+def _gc_paused():
+    """The cyclic garbage collector off while a result is written out: a bounded k = 16 result
+    is ~600,000 small dicts (no cycles), and the collections their allocation triggers
+    re-scanned the growing result (~0.3 of ~0.8 s). Restored as it was, even on error."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _without_name(fit: TermFit) -> dict:
-    return {key: value for key, value in fit.to_dict().items() if key != "term"}
+    return fit.to_dict_without_term()
 
 
 class _Problem:
@@ -204,6 +247,14 @@ class _Problem:
         self._membership_cache: OrderedDict[bytes, np.ndarray] = OrderedDict()
         self._membership_bytes = 0
         self.solution_cache: dict[tuple, Solution] = {}
+        # per set of terms (by term id): the per-case largest two memberships (bounded, as
+        # the memberships) and the overall unique coverages
+        self._term_ids: dict[bytes, int] = {}
+        self._reduction_cache: OrderedDict[bytes, tuple] = OrderedDict()
+        self._reduction_bytes = 0
+        self._overall_cache: dict[bytes, dict[int, float]] = {}
+        # term ids of a model, in chart order -> its term names, term fits and fit (shared lists: read-only)
+        self.model_cache: dict[tuple[int, ...], tuple[list[str], list[TermFit], SufficiencyFit]] = {}
 
     def term_memberships(self, terms: np.ndarray) -> np.ndarray:
         """Memberships of the cases in each term, cached (models share many terms)."""
@@ -225,6 +276,54 @@ class _Problem:
                 fit = self._term_fit_cache[key] = sufficiency_fit(self._membership(key, term), self.y)
             fits.append(fit)
         return fits
+
+    def term_ids(self, terms: np.ndarray) -> list[int]:
+        """A number for each distinct term of this truth table (keys of the caches below)."""
+        ids = self._term_ids
+        return [ids.setdefault(term.tobytes(), len(ids)) for term in terms]
+
+    def reduction(self, ids: list[int], vectors: dict[int, np.ndarray], local_ids: list[int]) -> tuple:
+        """``_largest_two`` of the terms ``ids`` (their membership ``vectors`` by id), with
+        the row of the largest as an index into ``local_ids``; cached per set of terms."""
+        first, second, top = self._reduction_of(ids, vectors)
+        return first, second, self._local(top, local_ids)
+
+    def overall_unique_coverages(self, ids: list[int], vectors: list[np.ndarray], common: list[int]) -> list[float]:
+        """Each term's unique coverage in the disjunction of all the terms ``ids`` (R's
+        solution-level covU): the reduction of the ``common`` terms (cached) with the others
+        folded in, cached per set of terms."""
+        key = np.sort(np.asarray(ids, dtype=np.int64)).tobytes()
+        by_id = self._overall_cache.get(key)
+        if by_id is None:
+            by_vector = dict(zip(ids, vectors))
+            start = self._reduction_of([ids[r] for r in common], by_vector) if common else None
+            in_common = {ids[r] for r in common}
+            rest = [i for i in ids if i not in in_common]
+            first, second, top = _largest_two(by_vector, rest, self.memberships.n_cases, start)
+            uniques = unique_coverages_from((first, second, self._local(top, ids)), self.y, len(ids))
+            by_id = self._overall_cache[key] = dict(zip(ids, uniques))
+        return [by_id[i] for i in ids]
+
+    def _reduction_of(self, ids: list[int], vectors: dict[int, np.ndarray]) -> tuple:
+        key = np.sort(np.asarray(ids, dtype=np.int64)).tobytes()
+        cache = self._reduction_cache
+        found = cache.get(key)
+        if found is None:
+            found = cache[key] = _largest_two(vectors, sorted(ids), self.memberships.n_cases)
+            self._reduction_bytes += sum(array.nbytes for array in found)
+            while self._reduction_bytes > REDUCTION_CACHE_BYTES and len(cache) > 1:
+                _, dropped = cache.popitem(last=False)
+                self._reduction_bytes -= sum(array.nbytes for array in dropped)
+        else:
+            cache.move_to_end(key)
+        return found
+
+    @staticmethod
+    def _local(top_ids: np.ndarray, local_ids: list[int]) -> np.ndarray:
+        """Term ids (as ``_largest_two`` of ids gives them) as indices into ``local_ids``."""
+        lookup = np.zeros(max(local_ids) + 1, dtype=np.int64)
+        lookup[local_ids] = np.arange(len(local_ids))
+        return lookup[top_ids]
 
     def _membership(self, key: bytes, term: np.ndarray) -> np.ndarray:
         cache = self._membership_cache
@@ -259,26 +358,48 @@ def _models(
     problem: _Problem, pi_names: list[str], primes: np.ndarray, used: list[int],
     covers: list[tuple[int, ...]],
 ) -> tuple[list[Model], list[TermFit]]:
-    """Every model's fit from one stacked array of the used PIs' memberships (cached per
-    term); the models' shared terms are reduced once (``disjunction_fits``)."""
-    stacked = problem.term_rows(primes[used])
-    singles = problem.term_fits(primes[used])
+    """Every model's fit from the used PIs' memberships (cached per term); the models'
+    shared terms are reduced once (``disjunction_fits``), and that reduction is cached per
+    set of terms, as is the chart's overall unique coverages: the intermediate charts of
+    one truth table share most of their terms."""
+    used_terms = primes[used]
+    stacked = problem.term_rows(used_terms)
+    singles = problem.term_fits(used_terms)
+    ids = problem.term_ids(used_terms)
     row_of = {pi: r for r, pi in enumerate(used)}
     model_rows = [[row_of[pi] for pi in cover] for cover in covers]
+    common = sorted(set.intersection(*(set(rows) for rows in model_rows))) if model_rows else []
+    base = None
+    if common:
+        base = (common, problem.reduction([ids[r] for r in common], dict(zip(ids, stacked)), ids))
+    # a model's fit and terms depend only on its set of terms, and intermediate charts repeat
+    # models (latent k = 16: 1,536 models, 768 distinct): each is fitted once per truth table
+    keys = [tuple([ids[r] for r in rows]) for rows in model_rows]
+    known = problem.model_cache
+    new_rows = [rows for rows, key in zip(model_rows, keys, strict=True) if key not in known]
     term_fits: dict[tuple[int, float], TermFit] = {}  # models share terms and often their covU
+
+    def term_fit(r: int, unique: float) -> TermFit:
+        single = singles[r]
+        fit = term_fits[r, unique] = TermFit(pi_names[used[r]], single.inclS, single.PRI, single.covS, unique)
+        return fit
+
+    for rows, (fit, uniques) in zip(new_rows, disjunction_fits(stacked, problem.y, new_rows, base) if new_rows else [],
+                                    strict=True):
+        fits = [term_fits.get(pair) or term_fit(*pair) for pair in zip(rows, uniques)]
+        known[tuple([ids[r] for r in rows])] = ([pi_names[used[r]] for r in rows], fits, fit)
     models = []
-    for index, (rows, (fit, uniques)) in enumerate(
-        zip(model_rows, disjunction_fits(stacked, problem.y, model_rows), strict=True), start=1
-    ):
-        fits = []
-        for r, unique in zip(rows, uniques, strict=True):
-            term_fit = term_fits.get((r, unique))
-            if term_fit is None:
-                single = singles[r]
-                term_fit = term_fits[r, unique] = TermFit(pi_names[used[r]], single.inclS, single.PRI, single.covS, unique)
-            fits.append(term_fit)
-        models.append(Model(f"M{index}", [pi_names[pi] for pi in covers[index - 1]], fits, fit))
-    overall = terms_fit([pi_names[pi] for pi in used], stacked, problem.y, singles)
+    for index, key in enumerate(keys, start=1):
+        names, fits, fit = known[key]
+        models.append(Model(f"M{index}", names, fits, fit))
+    if len(used) > 1:
+        uniques = problem.overall_unique_coverages(ids, stacked, common)
+    else:
+        uniques = [math.nan] * len(used)
+    overall = [
+        TermFit(pi_names[pi], single.inclS, single.PRI, single.covS, unique)
+        for pi, single, unique in zip(used, singles, uniques, strict=True)
+    ]
     return models, overall
 
 
