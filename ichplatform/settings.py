@@ -132,6 +132,8 @@ _SHARED_CACHE = CACHE_URL.startswith(("redis://", "rediss://"))
 RESPONSE_CACHE_ENABLED = env.bool("RESPONSE_CACHE_ENABLED", default=_SHARED_CACHE)
 # An entry's life bounds a bump lost while the cache was unreachable (no database probe on a hit).
 RESPONSE_CACHE_SECONDS = env.int("RESPONSE_CACHE_SECONDS", default=300)
+# Largest fsQCA result (solutions as JSON) an analysis stores; PostgreSQL's jsonb holds 256 MiB a value.
+QCA_RESULT_MAX_BYTES = env.int("QCA_RESULT_MAX_BYTES", default=128 * 2**20)
 ICH_RELEASE = env.str("ICH_RELEASE", default="")  # the deploy's commit: cached responses never outlive it
 # Sessions read through the shared cache (one Redis GET instead of a PostgreSQL query per request),
 # written through to the database so that evicting the cache signs nobody out.

@@ -7,8 +7,10 @@ import json
 import math
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from accounts.services import record_audit
@@ -209,16 +211,32 @@ def analysis_run(*, analysis_id: int) -> Analysis:
     try:
         computed = compute(analysis.study, analysis_spec(analysis), _progress(analysis.pk))
     except (QCAError, ValidationError) as exc:
-        message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-        Analysis.objects.filter(pk=analysis.pk).update(status=AnalysisStatus.FAILED, error=message,
-                                                       stage="failed", finished_at=timezone.now())
-        record_audit(institution=analysis.institution, actor=None, verb="qca.analysis.failed", target=analysis,
-                     data={"error": message})
-        analysis.refresh_from_db()
-        return analysis
+        return _fail(analysis, "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+    size = _stored_size(computed)
+    if size > settings.QCA_RESULT_MAX_BYTES:
+        return _fail(analysis, f"the result is too large to store ({filesizeformat(size)} of solutions, at most "
+                               f"{filesizeformat(settings.QCA_RESULT_MAX_BYTES)}): thousands of equally minimal "
+                               "models; use fewer conditions or a higher consistency or frequency cut-off")
     _store_result(analysis, computed)
     analysis.refresh_from_db()
     return analysis
+
+
+def _fail(analysis: Analysis, message: str) -> Analysis:
+    Analysis.objects.filter(pk=analysis.pk).update(status=AnalysisStatus.FAILED, error=message,
+                                                   stage="failed", finished_at=timezone.now())
+    record_audit(institution=analysis.institution, actor=None, verb="qca.analysis.failed", target=analysis,
+                 data={"error": message})
+    analysis.refresh_from_db()
+    return analysis
+
+
+def _stored_size(computed) -> int:
+    """Bytes of the solutions as JSON: with massive model ambiguity (64 x 64 intermediate models, each
+    with its own fits and simplifying assumptions) they reach hundreds of MB, past what PostgreSQL's
+    jsonb holds in one value (256 MiB). Stored anyway, the write would fail and leave the analysis
+    running forever; checked first, it fails with a reason instead."""
+    return len(json.dumps(computed.solutions, separators=(",", ":"), default=str))
 
 
 @transaction.atomic

@@ -207,7 +207,7 @@ def terms_fit(
 DISJUNCTION_CHUNK = 1 << 20  # array elements per (models x cases) batch (memory bound)
 
 
-def _largest_two(
+def largest_two(
     memberships, rows, n_cases: int, start: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per case over the given rows: the largest value, the second largest (the largest of
@@ -246,7 +246,7 @@ def disjunction_fits(
     Models of one chart share most terms (the essential PIs, every block with a single
     cover). The shared rows are reduced once to their per-case largest value, second
     largest value and row of the largest (``base`` may hand this in: rows in every model
-    and their ``_largest_two``, e.g. cached by the caller across charts). A model's own
+    and their ``largest_two``, e.g. cached by the caller across charts). A model's own
     rows change the result only in the *active* cases, where some own row of any model
     exceeds the shared second largest; elsewhere every model has the shared values. A
     batch of models merges its own rows over the active cases only (one row position at
@@ -262,7 +262,7 @@ def disjunction_fits(
     n_rows, n_cases = len(memberships), len(y)
     if base is None:
         common = sorted(set.intersection(*(set(rows) for rows in models)))
-        base = (common, _largest_two(memberships, common, n_cases))
+        base = (common, largest_two(memberships, common, n_cases))
     in_base = set(base[0])
     first, second, top = base[1]
     extras = [[r for r in rows if r not in in_base] for rows in models]
@@ -346,7 +346,7 @@ def _with_columns(shared: np.ndarray, columns: np.ndarray, values: np.ndarray) -
 def unique_coverages_from(
     reduction: tuple[np.ndarray, np.ndarray, np.ndarray], y: np.ndarray, n_rows: int,
 ) -> list[float]:
-    """``unique_coverages`` of rows 0..n_rows-1 from their ``_largest_two`` (in any row order)."""
+    """``unique_coverages`` of rows 0..n_rows-1 from their ``largest_two`` (in any row order)."""
     first, second, top = reduction
     lost = np.minimum(first, y) - np.minimum(second, y)
     sum_y = y.sum()
@@ -364,5 +364,5 @@ def unique_coverages(memberships, y: np.ndarray) -> list[float]:
     coverage is the coverage lost in the cases where it is the (first) maximum: one pass
     for the largest two values, one bincount -- O(terms x cases), no sort.
     """
-    reduction = _largest_two(memberships, range(len(memberships)), len(y))
+    reduction = largest_two(memberships, range(len(memberships)), len(y))
     return unique_coverages_from(reduction, y, len(memberships))

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import gc
 import math
-from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -27,18 +26,10 @@ import numpy as np
 
 from .cover import ChartLimits, ChartSolution, _members, row_dominance, solve_chart
 from .errors import QCAComputationError, QCAInputError, QCAWarning
-from .fit import (
-    Memberships,
-    SufficiencyFit,
-    TermFit,
-    _largest_two,
-    disjunction_fits,
-    sufficiency_fit,
-    term_fit_dicts,
-    unique_coverages_from,
-)
+from .fit import SufficiencyFit, TermFit, disjunction_fits, term_fit_dicts
 from .implicants import prime_implicants
 from .intermediate import EasyCounterfactualFinder, parse_dir_exp
+from .problem import Problem, problem_for
 from .terms import ConditionSpace, covers_codes
 from .truthtable import TruthTable
 
@@ -46,11 +37,6 @@ SOLUTION_TYPES = ("complex", "parsimonious", "intermediate")
 # Intermediate PIs by iterated consensus over the simplified terms (see
 # _intermediate_solutions); False minimises the allowed rows instead (same PIs; kept for tests).
 INTERMEDIATE_BY_CONSENSUS = True
-# Bound on the term memberships cached per truth table (the fits are always kept). A term
-# dropped and needed again is recomputed: identical values, a little more time.
-MEMBERSHIP_CACHE_BYTES = 256 * 2**20
-# Bound on the cached per-case reductions of sets of terms (3 vectors each, see _models).
-REDUCTION_CACHE_BYTES = 64 * 2**20
 
 
 @dataclass
@@ -221,141 +207,8 @@ def _without_name(fit: TermFit) -> dict:
     return fit.to_dict_without_term()
 
 
-class _Problem:
-    """The truth table prepared for minimisation.
-
-    Kept on the truth table (see :func:`_problem_for`): the term memberships and fits and
-    the solved charts are shared by every ``minimize`` call on the same table, so the
-    intermediate solution reuses the conservative and parsimonious ones.
-    """
-
-    def __init__(self, tt: TruthTable):
-        self.tt = tt
-        self.space: ConditionSpace = tt.space
-        self.positive = tt.codes_with("1")
-        self.negative = tt.codes_with("0", "C")
-        if len(self.positive) == 0:
-            raise QCAComputationError(
-                "no truth table row has OUT = 1: nothing to explain (lower incl_cut?)"
-            )
-        self.memberships = Memberships(tt.dataset, self.space)
-        self.y = tt.outcome_membership()
-        # a term's fit is small and kept; its membership vector (8 bytes a case) is kept in
-        # a cache bounded by bytes, least recently used out first: at n = 10,000 the
-        # intermediate charts added ~40 MB each, held as long as the truth table
-        self._term_fit_cache: dict[bytes, SufficiencyFit] = {}
-        self._membership_cache: OrderedDict[bytes, np.ndarray] = OrderedDict()
-        self._membership_bytes = 0
-        self.solution_cache: dict[tuple, Solution] = {}
-        # per set of terms (by term id): the per-case largest two memberships (bounded, as
-        # the memberships) and the overall unique coverages
-        self._term_ids: dict[bytes, int] = {}
-        self._reduction_cache: OrderedDict[bytes, tuple] = OrderedDict()
-        self._reduction_bytes = 0
-        self._overall_cache: dict[bytes, dict[int, float]] = {}
-        # term ids of a model, in chart order -> its term names, term fits and fit (shared lists: read-only)
-        self.model_cache: dict[tuple[int, ...], tuple[list[str], list[TermFit], SufficiencyFit]] = {}
-
-    def term_memberships(self, terms: np.ndarray) -> np.ndarray:
-        """Memberships of the cases in each term, cached (models share many terms)."""
-        rows = self.term_rows(terms)
-        return np.vstack(rows) if rows else np.zeros((0, self.memberships.n_cases))
-
-    def term_rows(self, terms: np.ndarray) -> list[np.ndarray]:
-        """The cached membership vectors of the terms, not stacked (thousands of terms x
-        cases would be copied for nothing: the fits read them row by row)."""
-        return [self._membership(term.tobytes(), term) for term in terms]
-
-    def term_fits(self, terms: np.ndarray) -> list[SufficiencyFit]:
-        """Each term's own fit (independent of the model it is in), cached."""
-        fits = []
-        for term in terms:
-            key = term.tobytes()
-            fit = self._term_fit_cache.get(key)
-            if fit is None:
-                fit = self._term_fit_cache[key] = sufficiency_fit(self._membership(key, term), self.y)
-            fits.append(fit)
-        return fits
-
-    def term_ids(self, terms: np.ndarray) -> list[int]:
-        """A number for each distinct term of this truth table (keys of the caches below)."""
-        ids = self._term_ids
-        return [ids.setdefault(term.tobytes(), len(ids)) for term in terms]
-
-    def reduction(self, ids: list[int], vectors: dict[int, np.ndarray], local_ids: list[int]) -> tuple:
-        """``_largest_two`` of the terms ``ids`` (their membership ``vectors`` by id), with
-        the row of the largest as an index into ``local_ids``; cached per set of terms."""
-        first, second, top = self._reduction_of(ids, vectors)
-        return first, second, self._local(top, local_ids)
-
-    def overall_unique_coverages(self, ids: list[int], vectors: list[np.ndarray], common: list[int]) -> list[float]:
-        """Each term's unique coverage in the disjunction of all the terms ``ids`` (R's
-        solution-level covU): the reduction of the ``common`` terms (cached) with the others
-        folded in, cached per set of terms."""
-        key = np.sort(np.asarray(ids, dtype=np.int64)).tobytes()
-        by_id = self._overall_cache.get(key)
-        if by_id is None:
-            by_vector = dict(zip(ids, vectors))
-            start = self._reduction_of([ids[r] for r in common], by_vector) if common else None
-            in_common = {ids[r] for r in common}
-            rest = [i for i in ids if i not in in_common]
-            first, second, top = _largest_two(by_vector, rest, self.memberships.n_cases, start)
-            uniques = unique_coverages_from((first, second, self._local(top, ids)), self.y, len(ids))
-            by_id = self._overall_cache[key] = dict(zip(ids, uniques))
-        return [by_id[i] for i in ids]
-
-    def _reduction_of(self, ids: list[int], vectors: dict[int, np.ndarray]) -> tuple:
-        key = np.sort(np.asarray(ids, dtype=np.int64)).tobytes()
-        cache = self._reduction_cache
-        found = cache.get(key)
-        if found is None:
-            found = cache[key] = _largest_two(vectors, sorted(ids), self.memberships.n_cases)
-            self._reduction_bytes += sum(array.nbytes for array in found)
-            while self._reduction_bytes > REDUCTION_CACHE_BYTES and len(cache) > 1:
-                _, dropped = cache.popitem(last=False)
-                self._reduction_bytes -= sum(array.nbytes for array in dropped)
-        else:
-            cache.move_to_end(key)
-        return found
-
-    @staticmethod
-    def _local(top_ids: np.ndarray, local_ids: list[int]) -> np.ndarray:
-        """Term ids (as ``_largest_two`` of ids gives them) as indices into ``local_ids``."""
-        lookup = np.zeros(max(local_ids) + 1, dtype=np.int64)
-        lookup[local_ids] = np.arange(len(local_ids))
-        return lookup[top_ids]
-
-    def _membership(self, key: bytes, term: np.ndarray) -> np.ndarray:
-        cache = self._membership_cache
-        membership = cache.get(key)
-        if membership is not None:
-            cache.move_to_end(key)
-            return membership
-        membership = cache[key] = self.memberships.of_term(term)
-        self._membership_bytes += membership.nbytes
-        while self._membership_bytes > MEMBERSHIP_CACHE_BYTES and len(cache) > 1:
-            _, dropped = cache.popitem(last=False)
-            self._membership_bytes -= dropped.nbytes
-        return membership
-
-    def not_negative(self) -> np.ndarray:
-        all_rows = np.ones(self.space.n_rows, dtype=bool)
-        all_rows[self.negative] = False
-        return np.flatnonzero(all_rows)
-
-
-def _problem_for(tt: TruthTable) -> _Problem:
-    """The minimisation problem of ``tt``, built once per truth table and OUT assignment."""
-    cache = tt.__dict__.setdefault("_minimize_problems", {})
-    key = (tt.codes_with("1").tobytes(), tt.codes_with("0", "C").tobytes())
-    problem = cache.get(key)
-    if problem is None or problem.tt.dataset is not tt.dataset:
-        problem = cache[key] = _Problem(tt)
-    return problem
-
-
 def _models(
-    problem: _Problem, pi_names: list[str], primes: np.ndarray, used: list[int],
+    problem: Problem, pi_names: list[str], primes: np.ndarray, used: list[int],
     covers: list[tuple[int, ...]],
 ) -> tuple[list[Model], list[TermFit]]:
     """Every model's fit from the used PIs' memberships (cached per term); the models'
@@ -437,7 +290,7 @@ def _simplifying_assumptions(
 
 
 def _solve_chart(
-    problem: _Problem, allowed_codes: np.ndarray, row_dom: bool, all_sol: bool, limits: ChartLimits,
+    problem: Problem, allowed_codes: np.ndarray, row_dom: bool, all_sol: bool, limits: ChartLimits,
     cubes: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, ChartSolution]:
     """The PI chart (PIs x positive rows), its PIs and its minimal covers. ``cubes``: terms
@@ -457,7 +310,7 @@ def _solve_chart(
 
 
 def _solve(
-    problem: _Problem,
+    problem: Problem,
     kind: str,
     name: str,
     allowed_codes: np.ndarray,
@@ -477,7 +330,7 @@ def _solve(
 
 
 def _new_solution(
-    problem: _Problem, allowed_codes: np.ndarray, row_dom: bool, all_sol: bool, limits: ChartLimits,
+    problem: Problem, allowed_codes: np.ndarray, row_dom: bool, all_sol: bool, limits: ChartLimits,
     cubes: np.ndarray | None = None,
 ) -> Solution:
     space = problem.space
@@ -518,7 +371,7 @@ def _contradictory_assumptions(tt: TruthTable, used: set[int], row_dom: bool, li
         negated_tt = truth_table(
             tt.dataset, negated_outcome, tt.conditions, tt.incl_cut, tt.n_cut, tt.pri_cut
         )
-        problem = _Problem(negated_tt)
+        problem = Problem(negated_tt)
         allowed = problem.not_negative()
         _, primes, solved = _solve_chart(problem, allowed, row_dom, False, limits)
     except QCAComputationError:
@@ -558,7 +411,7 @@ def minimize(
     for label, bound in (("max_models", max_models), ("max_work", max_work)):
         if bound is not None and bound < 1:
             raise QCAInputError(f"{label} must be a positive number or None (unbounded), got {bound}")
-    problem = _problem_for(tt)
+    problem = problem_for(tt)
     warnings = list(tt.warnings)
     args = (row_dom, all_sol, ChartLimits(max_models, max_work))
 
@@ -597,7 +450,7 @@ def minimize(
 
 
 def _intermediate_solutions(
-    problem: _Problem, finder: EasyCounterfactualFinder, conservative: Solution, parsimonious: Solution,
+    problem: Problem, finder: EasyCounterfactualFinder, conservative: Solution, parsimonious: Solution,
     args: tuple, max_models: int | None, warnings: list[QCAWarning],
 ) -> list[Solution]:
     """One solution per (conservative model i, parsimonious model j) pair, named CiPj.

@@ -3,6 +3,7 @@ recommendations that really lift a planned video above 0.5."""
 
 import numpy as np
 import pytest
+from django.template.defaultfilters import filesizeformat
 
 from qca import services
 from qca.engine_link import calibrate_direct
@@ -60,6 +61,18 @@ def test_nothing_to_explain_is_a_recorded_failure(tenant_a):
     assert analysis.status == AnalysisStatus.FAILED
     assert "no truth table row has OUT = 1" in analysis.error
     assert not Result.objects.exists()
+
+
+def test_a_result_too_large_to_store_is_a_recorded_failure_with_its_reason(tenant_a, settings):
+    settings.QCA_RESULT_MAX_BYTES = 1000  # the hand-checked study's solutions are a few KB
+    study = make_study(tenant_a)
+    analysis = services.analysis_create(study=study, actor=tenant_a.users["staff"], outcome="Y",
+                                        conditions=["A", "B", "C"], incl_cut=0.8)
+    analysis = services.analysis_submit(analysis=analysis, actor=tenant_a.users["staff"], inline=True)
+    assert analysis.status == AnalysisStatus.FAILED and analysis.stage == "failed"
+    assert "too large to store" in analysis.error and f"at most {filesizeformat(1000)})" in analysis.error
+    assert not Result.objects.exists()
+    assert analysis.institution.audit_events.filter(verb="qca.analysis.failed").exists()
 
 
 @pytest.mark.parametrize("kwargs, field", [

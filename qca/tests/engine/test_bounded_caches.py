@@ -13,7 +13,7 @@ from qca.engine import minimize, truth_table
 from qca.engine.errors import QCAComputationError
 from qca.tests.engine.test_implicants import analyses
 
-minimize_module = sys.modules["qca.engine.minimize"]
+problem_module = sys.modules["qca.engine.problem"]
 intermediate_module = sys.modules["qca.engine.intermediate"]
 
 
@@ -33,11 +33,11 @@ def _all_solutions(data, names, dir_exp, incl_cut, n_cut) -> str | None:
 @given(analyses())
 def test_tiny_cache_and_blocks_give_identical_results(case):
     default = _all_solutions(*case)
-    saved = (minimize_module.MEMBERSHIP_CACHE_BYTES, intermediate_module._EASY_ROWS_BLOCK)
+    saved = (problem_module.MEMBERSHIP_CACHE_BYTES, intermediate_module._EASY_ROWS_BLOCK)
     try:
-        minimize_module.MEMBERSHIP_CACHE_BYTES = 1  # keeps one membership vector at a time
+        problem_module.MEMBERSHIP_CACHE_BYTES = 1  # keeps one membership vector at a time
         intermediate_module._EASY_ROWS_BLOCK = 1  # one (pair, remainders) row per block
         bounded = _all_solutions(*case)
     finally:
-        minimize_module.MEMBERSHIP_CACHE_BYTES, intermediate_module._EASY_ROWS_BLOCK = saved
+        problem_module.MEMBERSHIP_CACHE_BYTES, intermediate_module._EASY_ROWS_BLOCK = saved
     assert bounded == default

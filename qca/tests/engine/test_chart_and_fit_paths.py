@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from qca.engine import Dataset, cover, minimize, truth_table
 from qca.engine.fit import disjunction_fits, sufficiency_fit, unique_coverages
 from qca.engine.terms import covers_codes
+from qca.tests.engine.chart_helpers import one_block_search
 
 
 def _same(a: float, b: float) -> bool:
@@ -80,19 +81,12 @@ def _wide_chart(seed: int, configurations: int, pis: int, density: float) -> np.
     return chart
 
 
-def _one_block_search(chart: np.ndarray) -> cover._BlockSearch:
-    candidates = cover._column_bitsets(chart)
-    column_pis = cover._column_lists(chart)
-    block = list(range(chart.shape[1]))
-    return cover._BlockSearch(block, candidates, cover._pi_masks(block, column_pis), None)
-
-
 @settings(max_examples=40, deadline=None)
 @given(st.integers(0, 10_000), st.integers(2, 90), st.integers(2, 60), st.sampled_from([0.03, 0.08, 0.2]))
 def test_lazy_greedy_cover_and_column_lists_match_the_plain_ones(seed, configurations, pis, density):
     chart = _wide_chart(seed, configurations, pis, density)
     assert cover._column_lists(chart) == [np.flatnonzero(column).tolist() for column in chart.T]
-    search = _one_block_search(chart)
+    search = one_block_search(chart)
     assert search._greedy_cover() == _plain_greedy(search)
 
 
@@ -102,7 +96,7 @@ def test_wide_block_minimum_size_is_the_integer_programs(seed, configurations, p
     # greedy at the LP bound, the bounded probe at the LP bound, or the integer program:
     # whichever settles it, the size is the optimum and the cover it keeps is a cover
     chart = _wide_chart(seed, configurations, pis, density)
-    search = _one_block_search(chart)
+    search = one_block_search(chart)
     size = search.minimum_size()
     best = search.minimum_cover()
     assert len(best) == size
@@ -110,7 +104,7 @@ def test_wide_block_minimum_size_is_the_integer_programs(seed, configurations, p
     for pi in best:
         covered |= search.pi_masks[pi]
     assert covered == (1 << configurations) - 1
-    assert size == len(_one_block_search(chart)._solve_integer_program())
+    assert size == len(one_block_search(chart)._solve_integer_program())
 
 
 def test_the_probe_finds_a_cover_at_the_lp_bound_when_the_greedy_cover_misses_it():
@@ -122,7 +116,7 @@ def test_the_probe_finds_a_cover_at_the_lp_bound_when_the_greedy_cover_misses_it
     for i in range(n):
         chart[i, [i, (i + 1) % n]] = True
     chart[n, [0, 2, 4]] = True
-    search = _one_block_search(chart)
+    search = one_block_search(chart)
     search._lp_bound()
     assert len(search._greedy_cover()) == 34
     probe = search._probe_at(33)
@@ -180,12 +174,12 @@ def test_a_bounded_run_skips_the_integer_program_on_a_too_wide_block_and_says_so
         solved = cover.solve_chart(chart, limits=cover.ChartLimits(max_models=8, max_work=100))
     finally:
         cover.IP_MIN_COLUMNS = saved
-    exact = len(_one_block_search(chart)._solve_integer_program())
+    exact = len(one_block_search(chart)._solve_integer_program())
     assert solved.truncated and any("not proven minimal" in note for note in solved.notes)
     for model in solved.models:
         assert chart[list(model)].any(axis=0).all()  # every model is a cover
         assert len(model) >= exact
-    search = _one_block_search(chart)
+    search = one_block_search(chart)
     greedy = search._greedy_cover()
     trimmed = search._without_redundant(greedy)
     assert set(trimmed) <= set(greedy) and chart[list(trimmed)].any(axis=0).all()

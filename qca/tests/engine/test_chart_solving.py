@@ -14,6 +14,7 @@ from scipy.sparse import csr_array
 
 from qca.engine import cover
 from qca.engine.cover_numeric import packed_masks, sequential_weight_sums, size_chart
+from qca.tests.engine.chart_helpers import one_block_search
 
 
 def _chart(seed: int, configurations: int, pis: int, density: float) -> np.ndarray:
@@ -33,13 +34,6 @@ def _minimum_size(chart: np.ndarray) -> int:
                   integrality=np.ones(len(chart)), bounds=Bounds(0, 1))
     assert result.status == 0
     return round(result.fun)
-
-
-def _one_block_search(chart: np.ndarray, max_work: int | None = None) -> cover._BlockSearch:
-    candidates = cover._column_bitsets(chart)
-    column_pis = cover._column_lists(chart)
-    block = list(range(chart.shape[1]))
-    return cover._BlockSearch(block, candidates, cover._pi_masks(block, column_pis), max_work)
 
 
 @settings(max_examples=60, deadline=None)
@@ -70,7 +64,7 @@ def test_weight_sums_are_pythons_left_to_right_sums_bit_for_bit(seed, width, cou
     positions = np.array(cover._members(uncovered), dtype=np.intp)
     sums = sequential_weight_sums(packed_masks(masks, width), np.array(weights), positions).tolist()
     assert sums == [sum(weights[p] for p in cover._members(mask & uncovered)) for mask in masks]
-    search = _one_block_search(np.ones((1, width), dtype=bool))
+    search = one_block_search(np.ones((1, width), dtype=bool))
     search.weights = weights
     assert search._reduced_costs_above(0.25) == [1.0 - sum(weights) > 0.25 + cover.DUAL_TOLERANCE]
 
@@ -102,7 +96,7 @@ def test_the_integer_program_on_the_size_chart_returns_a_minimum_cover_of_the_bl
     seed, configurations, pis, density,
 ):
     chart = _chart(seed, configurations, pis, density)
-    best = _one_block_search(chart)._solve_integer_program()
+    best = one_block_search(chart)._solve_integer_program()
     assert chart[list(best)].any(axis=0).all()
     assert len(best) == _minimum_size(chart)
 

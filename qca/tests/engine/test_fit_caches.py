@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from qca.engine import minimize, truth_table
 from qca.engine.errors import QCAComputationError
 from qca.engine.fit import (
-    _largest_two,
     disjunction_fits,
+    largest_two,
     sufficiency_fit,
     unique_coverages,
     unique_coverages_from,
@@ -27,6 +27,7 @@ from qca.tests.engine.test_chart_and_fit_paths import _same, models_over_terms
 from qca.tests.engine.test_implicants import analyses
 
 minimize_module = sys.modules["qca.engine.minimize"]
+problem_module = sys.modules["qca.engine.problem"]
 
 
 @settings(max_examples=150, deadline=None)
@@ -39,7 +40,7 @@ def test_disjunction_fits_with_a_handed_in_base_equal_the_per_model_computation(
     base_rows = sorted(rng.choice(common, size=int(rng.integers(0, len(common) + 1)), replace=False).tolist()) \
         if common else []
     order = rng.permutation(base_rows).tolist()
-    got = disjunction_fits(list(memberships), y, models, (base_rows, _largest_two(memberships, order, len(y))))
+    got = disjunction_fits(list(memberships), y, models, (base_rows, largest_two(memberships, order, len(y))))
     for rows, (fit, uniques) in zip(models, got, strict=True):
         direct = sufficiency_fit(memberships[rows].max(axis=0), y)
         assert all(_same(getattr(fit, k), getattr(direct, k)) for k in ("inclS", "PRI", "covS"))
@@ -54,8 +55,8 @@ def test_unique_coverages_from_a_folded_reduction_in_any_order(case, seed):
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(memberships)).tolist()
     split = int(rng.integers(0, len(order) + 1))
-    start = _largest_two(memberships, order[:split], len(y))
-    folded = _largest_two(memberships, order[split:], len(y), start)
+    start = largest_two(memberships, order[:split], len(y))
+    folded = largest_two(memberships, order[split:], len(y), start)
     expected = unique_coverages(memberships, y)
     got = unique_coverages_from(folded, y, len(memberships))
     assert all(_same(a, b) for a, b in zip(got, expected, strict=True))
@@ -96,15 +97,15 @@ def test_fit_caches_and_serialisation_change_no_result(case, matrix):
     assert json.dumps(again.to_dict(matrix), sort_keys=True, allow_nan=True) == json.dumps(
         results[2].to_dict(matrix), sort_keys=True, allow_nan=True)
     # a reduction cache that evicts on every set of terms
-    saved = minimize_module.REDUCTION_CACHE_BYTES
+    saved = problem_module.REDUCTION_CACHE_BYTES
     try:
-        minimize_module.REDUCTION_CACHE_BYTES = 1
+        problem_module.REDUCTION_CACHE_BYTES = 1
         evicting = _results(*case)
         for result in evicting:
             problem = next(iter(result.truth_table._minimize_problems.values()))
             assert len(problem._reduction_cache) <= 1
     finally:
-        minimize_module.REDUCTION_CACHE_BYTES = saved
+        problem_module.REDUCTION_CACHE_BYTES = saved
     assert json.dumps([r.to_dict(matrix) for r in evicting], sort_keys=True, allow_nan=True) == default
 
 

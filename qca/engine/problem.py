@@ -1,0 +1,165 @@
+"""The truth table prepared for minimisation, with what every ``minimize`` call on it shares:
+term memberships and fits (bounded caches), per-set-of-terms reductions for the fits of
+models, and the solved charts (:mod:`.minimize` keeps its solutions here).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .errors import QCAComputationError
+from .fit import (
+    Memberships,
+    SufficiencyFit,
+    TermFit,
+    largest_two,
+    sufficiency_fit,
+    unique_coverages_from,
+)
+from .terms import ConditionSpace
+from .truthtable import TruthTable
+
+if TYPE_CHECKING:
+    from .minimize import Solution
+
+# Bound on the term memberships cached per truth table (the fits are always kept). A term
+# dropped and needed again is recomputed: identical values, a little more time.
+MEMBERSHIP_CACHE_BYTES = 256 * 2**20
+# Bound on the cached per-case reductions of sets of terms (3 vectors each, see _models).
+REDUCTION_CACHE_BYTES = 64 * 2**20
+
+
+class Problem:
+    """The truth table prepared for minimisation.
+
+    Kept on the truth table (see :func:`problem_for`): the term memberships and fits and
+    the solved charts are shared by every ``minimize`` call on the same table, so the
+    intermediate solution reuses the conservative and parsimonious ones.
+    """
+
+    def __init__(self, tt: TruthTable):
+        self.tt = tt
+        self.space: ConditionSpace = tt.space
+        self.positive = tt.codes_with("1")
+        self.negative = tt.codes_with("0", "C")
+        if len(self.positive) == 0:
+            raise QCAComputationError(
+                "no truth table row has OUT = 1: nothing to explain (lower incl_cut?)"
+            )
+        self.memberships = Memberships(tt.dataset, self.space)
+        self.y = tt.outcome_membership()
+        # a term's fit is small and kept; its membership vector (8 bytes a case) is kept in
+        # a cache bounded by bytes, least recently used out first: at n = 10,000 the
+        # intermediate charts added ~40 MB each, held as long as the truth table
+        self._term_fit_cache: dict[bytes, SufficiencyFit] = {}
+        self._membership_cache: OrderedDict[bytes, np.ndarray] = OrderedDict()
+        self._membership_bytes = 0
+        self.solution_cache: dict[tuple, Solution] = {}
+        # per set of terms (by term id): the per-case largest two memberships (bounded, as
+        # the memberships) and the overall unique coverages
+        self._term_ids: dict[bytes, int] = {}
+        self._reduction_cache: OrderedDict[bytes, tuple] = OrderedDict()
+        self._reduction_bytes = 0
+        self._overall_cache: dict[bytes, dict[int, float]] = {}
+        # term ids of a model, in chart order -> its term names, term fits and fit (shared lists: read-only)
+        self.model_cache: dict[tuple[int, ...], tuple[list[str], list[TermFit], SufficiencyFit]] = {}
+
+    def term_memberships(self, terms: np.ndarray) -> np.ndarray:
+        """Memberships of the cases in each term, cached (models share many terms)."""
+        rows = self.term_rows(terms)
+        return np.vstack(rows) if rows else np.zeros((0, self.memberships.n_cases))
+
+    def term_rows(self, terms: np.ndarray) -> list[np.ndarray]:
+        """The cached membership vectors of the terms, not stacked (thousands of terms x
+        cases would be copied for nothing: the fits read them row by row)."""
+        return [self._membership(term.tobytes(), term) for term in terms]
+
+    def term_fits(self, terms: np.ndarray) -> list[SufficiencyFit]:
+        """Each term's own fit (independent of the model it is in), cached."""
+        fits = []
+        for term in terms:
+            key = term.tobytes()
+            fit = self._term_fit_cache.get(key)
+            if fit is None:
+                fit = self._term_fit_cache[key] = sufficiency_fit(self._membership(key, term), self.y)
+            fits.append(fit)
+        return fits
+
+    def term_ids(self, terms: np.ndarray) -> list[int]:
+        """A number for each distinct term of this truth table (keys of the caches below)."""
+        ids = self._term_ids
+        return [ids.setdefault(term.tobytes(), len(ids)) for term in terms]
+
+    def reduction(self, ids: list[int], vectors: dict[int, np.ndarray], local_ids: list[int]) -> tuple:
+        """``largest_two`` of the terms ``ids`` (their membership ``vectors`` by id), with
+        the row of the largest as an index into ``local_ids``; cached per set of terms."""
+        first, second, top = self._reduction_of(ids, vectors)
+        return first, second, self._local(top, local_ids)
+
+    def overall_unique_coverages(self, ids: list[int], vectors: list[np.ndarray], common: list[int]) -> list[float]:
+        """Each term's unique coverage in the disjunction of all the terms ``ids`` (R's
+        solution-level covU): the reduction of the ``common`` terms (cached) with the others
+        folded in, cached per set of terms."""
+        key = np.sort(np.asarray(ids, dtype=np.int64)).tobytes()
+        by_id = self._overall_cache.get(key)
+        if by_id is None:
+            by_vector = dict(zip(ids, vectors))
+            start = self._reduction_of([ids[r] for r in common], by_vector) if common else None
+            in_common = {ids[r] for r in common}
+            rest = [i for i in ids if i not in in_common]
+            first, second, top = largest_two(by_vector, rest, self.memberships.n_cases, start)
+            uniques = unique_coverages_from((first, second, self._local(top, ids)), self.y, len(ids))
+            by_id = self._overall_cache[key] = dict(zip(ids, uniques))
+        return [by_id[i] for i in ids]
+
+    def _reduction_of(self, ids: list[int], vectors: dict[int, np.ndarray]) -> tuple:
+        key = np.sort(np.asarray(ids, dtype=np.int64)).tobytes()
+        cache = self._reduction_cache
+        found = cache.get(key)
+        if found is None:
+            found = cache[key] = largest_two(vectors, sorted(ids), self.memberships.n_cases)
+            self._reduction_bytes += sum(array.nbytes for array in found)
+            while self._reduction_bytes > REDUCTION_CACHE_BYTES and len(cache) > 1:
+                _, dropped = cache.popitem(last=False)
+                self._reduction_bytes -= sum(array.nbytes for array in dropped)
+        else:
+            cache.move_to_end(key)
+        return found
+
+    @staticmethod
+    def _local(top_ids: np.ndarray, local_ids: list[int]) -> np.ndarray:
+        """Term ids (as ``largest_two`` of ids gives them) as indices into ``local_ids``."""
+        lookup = np.zeros(max(local_ids) + 1, dtype=np.int64)
+        lookup[local_ids] = np.arange(len(local_ids))
+        return lookup[top_ids]
+
+    def _membership(self, key: bytes, term: np.ndarray) -> np.ndarray:
+        cache = self._membership_cache
+        membership = cache.get(key)
+        if membership is not None:
+            cache.move_to_end(key)
+            return membership
+        membership = cache[key] = self.memberships.of_term(term)
+        self._membership_bytes += membership.nbytes
+        while self._membership_bytes > MEMBERSHIP_CACHE_BYTES and len(cache) > 1:
+            _, dropped = cache.popitem(last=False)
+            self._membership_bytes -= dropped.nbytes
+        return membership
+
+    def not_negative(self) -> np.ndarray:
+        all_rows = np.ones(self.space.n_rows, dtype=bool)
+        all_rows[self.negative] = False
+        return np.flatnonzero(all_rows)
+
+
+def problem_for(tt: TruthTable) -> Problem:
+    """The minimisation problem of ``tt``, built once per truth table and OUT assignment."""
+    cache = tt.__dict__.setdefault("_minimize_problems", {})
+    key = (tt.codes_with("1").tobytes(), tt.codes_with("0", "C").tobytes())
+    problem = cache.get(key)
+    if problem is None or problem.tt.dataset is not tt.dataset:
+        problem = cache[key] = Problem(tt)
+    return problem
