@@ -29,8 +29,10 @@ from .models import Video
 TEMPLATE = "dissemination/_video_row.html"
 
 
-def _key(*, institution_id: int, version: int, language: str, day: str, video_id: int) -> str:
-    return f"video-row:{response_cache.RELEASE}:{institution_id}:{version}:{language}:{day}:{video_id}"
+def _key(*, institution, version: int, language: str, day: str, video_id: int) -> str:
+    # created_at too: a pk alone may name another database's institution in a shared cache (as count_key)
+    return (f"video-row:{response_cache.RELEASE}:{institution.pk}:{institution.created_at.timestamp()}:"
+            f"{version}:{language}:{day}:{video_id}")
 
 
 def version_before_reading(request) -> int | None:
@@ -60,9 +62,8 @@ def rendered(*, request, videos: list[Video], version: int | None) -> list[str]:
         return []
     if version is None:
         return [mark_safe(html) for html in _render(videos)]
-    institution_id = request.institution.pk
     day, language = timezone.localdate().isoformat(), get_language()
-    keys = {video.pk: _key(institution_id=institution_id, version=version, language=language, day=day,
+    keys = {video.pk: _key(institution=request.institution, version=version, language=language, day=day,
                            video_id=video.pk) for video in videos}
     found = cache.get_many(list(keys.values()))
     missing = [video for video in videos if keys[video.pk] not in found]

@@ -37,13 +37,11 @@ class DeferredJoinPaginator(Paginator):
         return count
 
     def page(self, number):
-        number = self.validate_number(number)
-        if not isinstance(self.object_list, QuerySet):
-            return super().page(number)
-        bottom = (number - 1) * self.per_page
-        top = bottom + self.per_page
-        if top + self.orphans >= self.count:
-            top = self.count
-        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
-        rows = {row.pk: row for row in self.object_list.order_by().filter(pk__in=ids)}
-        return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
+        """Django's page (its bounds, orphans and checks), with the rows read by id: the sliced queryset
+        is lazy, so only its ids are read, then the rows of those ids."""
+        page = super().page(number)
+        if isinstance(page.object_list, QuerySet):
+            ids = list(page.object_list.values_list("pk", flat=True))
+            rows = {row.pk: row for row in self.object_list.order_by().filter(pk__in=ids)}
+            page.object_list = [rows[pk] for pk in ids if pk in rows]
+        return page
