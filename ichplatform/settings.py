@@ -134,6 +134,8 @@ RESPONSE_CACHE_ENABLED = env.bool("RESPONSE_CACHE_ENABLED", default=_SHARED_CACH
 RESPONSE_CACHE_SECONDS = env.int("RESPONSE_CACHE_SECONDS", default=300)
 # Largest fsQCA result (solutions as JSON) an analysis stores; PostgreSQL's jsonb holds 256 MiB a value.
 QCA_RESULT_MAX_BYTES = env.int("QCA_RESULT_MAX_BYTES", default=128 * 2**20)
+# Above this size (JSON of the engine's own form) the API and JSON export hand out solutions pooled as stored.
+QCA_EXPANDED_MAX_BYTES = env.int("QCA_EXPANDED_MAX_BYTES", default=16 * 2**20)
 ICH_RELEASE = env.str("ICH_RELEASE", default="")  # the deploy's commit: cached responses never outlive it
 # Sessions read through the shared cache (one Redis GET instead of a PostgreSQL query per request),
 # written through to the database so that evicting the cache signs nobody out.

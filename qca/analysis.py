@@ -81,6 +81,7 @@ def compute(study, spec: AnalysisSpec, progress: Callable[[int, str], None] = la
         warnings.extend(w.to_dict() for w in result.warnings if w.to_dict() not in warnings)
     progress(90, "configuration chart")
     chart = engine_configuration_chart(results)
+    warnings.extend(chart_warnings(chart))
     progress(93, "robustness")
     robustness = engine_robustness(study, dataset, spec)
     progress(100, "done")
@@ -108,18 +109,28 @@ def _unique(items: list[dict]) -> list[dict]:
 # The engine lists every minimal model by default (as R); a stored analysis keeps the earlier explicit bounds
 # so that massive model ambiguity (millions of models) is reported by a models_truncated warning, not stored.
 ENGINE_BOUNDS = {"max_models": 64, "max_work": 300_000}
+# The configuration chart shows the first model's chart and up to this many other distinct ones, in model
+# order; the models after the last of them are not charted (warning chart_models_truncated). Unbounded, the
+# 4,096 intermediate models of random k = 12, n = 2,000 gave ~2,900 distinct charts: 135 CPU-s, ~300 MB of
+# JSON (more than PostgreSQL's jsonb holds in one value) and a page of thousands of tables.
+CHART_ALTERNATIVES_MAX = 63
 
 
 def engine_configuration_chart(results: dict) -> dict:
-    """The engine's configuration chart of every model of the intermediate (else complex) solution.
+    """The engine's configuration chart of the models of the intermediate (else complex) solution.
 
     The first model's chart is the one shown and stored as configurations; the other distinct charts
+    (at most CHART_ALTERNATIVES_MAX, in model order; `models_charted` says how many models were looked at)
     are kept under `alternatives` so that model ambiguity is shown rather than hidden. Core conditions are those the
     parsimonious solution keeps (for an intermediate model, its own parsimonious model `CiPj`)."""
     kind = "intermediate" if "intermediate" in results else "complex"
     main, parsimonious = results[kind], results.get("parsimonious")
     distinct: dict[str, dict] = {}  # models with the same terms and marks (e.g. C1P1-M1, C2P1-M1) share a chart
+    charted = len(main.models)
     for index in range(len(main.models)):
+        if len(distinct) > CHART_ALTERNATIVES_MAX:
+            charted = index
+            break
         chart = engine.configuration_chart(main, index, parsimonious=parsimonious).to_dict()
         key = json.dumps(chart["configurations"], sort_keys=True)
         if key in distinct:
@@ -127,7 +138,17 @@ def engine_configuration_chart(results: dict) -> dict:
         else:
             distinct[key] = {**chart, "same_as": []}
     first, *alternatives = distinct.values()
-    return {**first, "solution": kind, "n_models": len(main.models), "alternatives": alternatives}
+    return {**first, "solution": kind, "n_models": len(main.models), "models_charted": charted,
+            "alternatives": alternatives}
+
+
+def chart_warnings(chart: dict) -> list[dict]:
+    if chart["models_charted"] >= chart["n_models"]:
+        return []
+    return [{"code": "chart_models_truncated",
+             "message": f"configuration chart: only the first {chart['models_charted']} of the {chart['n_models']} "
+                        f"models were charted ({1 + len(chart['alternatives'])} different charts, at most "
+                        f"{1 + CHART_ALTERNATIVES_MAX}); the solutions list every model"}]
 
 
 # Robustness variants (paper §IV.B.3: consistency cut-off 0.85 instead of 0.8, frequency cut-off 2

@@ -7,6 +7,9 @@ import csv
 import io
 import json
 
+from django.conf import settings
+
+from . import stored_results
 from .selectors import configuration_chart
 
 # Text forms of the Table 6 marks: core conditions large, peripheral small, blank = don't care.
@@ -75,7 +78,11 @@ def chart_latex(result) -> str:
 
 
 def result_json(result) -> str:
+    """The whole result. `solutions` as the engine wrote them (solutions_format 1), or pooled as stored
+    (solutions_format 2, docs/qca.md) when that form would exceed QCA_EXPANDED_MAX_BYTES."""
     analysis = result.analysis
+    solutions_format, solutions = stored_results.for_output(
+        result.solutions, expanded_max_bytes=settings.QCA_EXPANDED_MAX_BYTES)
     document = {
         "study": {"id": analysis.study_id, "name": analysis.study.name, "checksum": analysis.study.checksum,
                   "source": analysis.study.source, "as_of": str(analysis.study.as_of or ""),
@@ -83,7 +90,8 @@ def result_json(result) -> str:
         "analysis": {"id": analysis.pk, "outcome": analysis.outcome_label, "conditions": analysis.conditions,
                      "incl_cut": analysis.incl_cut, "n_cut": analysis.n_cut, "pri_cut": analysis.pri_cut,
                      "dir_exps": analysis.dir_exps, "calibrations": analysis.calibrations},
-        "necessity": result.necessity, "truth_table": result.truth_table, "solutions": result.solutions,
+        "necessity": result.necessity, "truth_table": result.truth_table,
+        "solutions_format": solutions_format, "solutions": solutions,
         "configuration_chart": result.configuration_chart, "robustness": result.robustness,
         "configurations": [{"position": c.position, "term": c.term, "literals": c.literals,
                             "raw_coverage": c.raw_coverage, "unique_coverage": c.unique_coverage,

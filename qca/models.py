@@ -7,11 +7,15 @@ sufficient configurations as rows (`Configuration`) for sorting, filtering, typo
 recommendations.
 """
 
+from functools import cached_property
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import InstitutionOwned
+
+from . import stored_results
 
 
 class StudySource(models.TextChoices):
@@ -146,6 +150,8 @@ class Result(InstitutionOwned):
     memberships = models.JSONField(help_text="Calibrated table: {columns, cases, rows}.")
     necessity = models.JSONField()
     truth_table = models.JSONField()
+    # format 2 (qca/stored_results.py): the engine output with repeated lists pooled; older rows hold
+    # format 1, the engine output itself. Read through solution() / expanded_solutions, not directly.
     solutions = models.JSONField(help_text="{complex, parsimonious, intermediate}: engine output.")
     configuration_chart = models.JSONField(default=dict)
     robustness = models.JSONField(default=dict, blank=True)
@@ -160,6 +166,19 @@ class Result(InstitutionOwned):
 
     def __str__(self) -> str:
         return f"Result of {self.analysis}"
+
+    @property
+    def solutions_format(self) -> int:
+        return stored_results.FORMAT if stored_results.is_compact(self.solutions) else 1
+
+    def solution(self, kind: str) -> dict:
+        """One kind's engine output, as the engine wrote it ({} when there is none), of either format."""
+        return stored_results.solution_of(self.solutions, kind)
+
+    @cached_property
+    def expanded_solutions(self) -> dict:
+        """{kind: engine output} of either format (shared lists: read, don't change)."""
+        return stored_results.expand(self.solutions)
 
 
 class Strategy(models.TextChoices):

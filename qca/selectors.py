@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .models import Analysis, AnalysisStatus, Recommendation, Result, Study, StudySource, TypologyRule
+from . import stored_results
+from .analysis import SOLUTION_KINDS
+from .models import (
+    Analysis,
+    AnalysisStatus,
+    Recommendation,
+    Result,
+    Study,
+    StudySource,
+    TypologyRule,
+)
 from .typology import literals_from_chart
 
 # The paper's Table 6 notation: ● present, ⊗ absent; large for core, small for peripheral conditions
@@ -206,3 +216,19 @@ def compare(before: Result, after: Result) -> dict:
 
 def video_source_available(study: Study) -> bool:
     return study.source == StudySource.VIDEOS
+
+
+# Models the result page lists per solution kind; the rest are in the JSON export and the API (a bounded
+# intermediate solution can hold 64 x 64 models, a page of tens of megabytes).
+RESULT_PAGE_MODELS = 32
+
+
+def solutions_for_page(result: Result, *, limit: int = RESULT_PAGE_MODELS) -> list[tuple[str, dict]]:
+    """[(kind, {error, warnings, models: [(label, model)], total, hidden})], without rebuilding the stored
+    row lists (simplifying assumptions, counterfactuals, chart covers) that the page does not show."""
+    page = []
+    for kind in SOLUTION_KINDS:
+        summary, named = stored_results.models_of(result.solutions, kind)
+        page.append((kind, {"error": summary.get("error"), "warnings": summary.get("warnings", []),
+                            "models": named[:limit], "total": len(named), "hidden": max(0, len(named) - limit)}))
+    return page

@@ -9,13 +9,13 @@ from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from accounts.services import record_audit
 
-from . import sources
+from . import sources, stored_results
 from .analysis import AnalysisSpec, compute
 from .calibration import default_calibration, validate_anchors
 from .engine_link import QCAError
@@ -212,12 +212,15 @@ def analysis_run(*, analysis_id: int) -> Analysis:
         computed = compute(analysis.study, analysis_spec(analysis), _progress(analysis.pk))
     except (QCAError, ValidationError) as exc:
         return _fail(analysis, "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
-    size = _stored_size(computed)
+    solutions, size = stored_solutions(computed)
     if size > settings.QCA_RESULT_MAX_BYTES:
         return _fail(analysis, f"the result is too large to store ({filesizeformat(size)} of solutions, at most "
                                f"{filesizeformat(settings.QCA_RESULT_MAX_BYTES)}): thousands of equally minimal "
                                "models; use fewer conditions or a higher consistency or frequency cut-off")
-    _store_result(analysis, computed)
+    try:
+        _store_result(analysis, computed, solutions)
+    except DatabaseError as exc:  # e.g. a value PostgreSQL refuses: fail with the reason rather than stay running
+        return _fail(analysis, f"the result could not be stored: {str(exc).strip().splitlines()[0]}")
     analysis.refresh_from_db()
     return analysis
 
@@ -231,21 +234,23 @@ def _fail(analysis: Analysis, message: str) -> Analysis:
     return analysis
 
 
-def _stored_size(computed) -> int:
-    """Bytes of the solutions as JSON: with massive model ambiguity (64 x 64 intermediate models, each
-    with its own fits and simplifying assumptions) they reach hundreds of MB, past what PostgreSQL's
-    jsonb holds in one value (256 MiB). Stored anyway, the write would fail and leave the analysis
-    running forever; checked first, it fails with a reason instead."""
-    return len(json.dumps(computed.solutions, separators=(",", ":"), default=str))
+def stored_solutions(computed) -> tuple[dict, int]:
+    """The solutions as stored (format 2: repeated lists pooled, see stored_results) and their bytes
+    as JSON. With massive model ambiguity (64 x 64 intermediate models, each with its own fits and
+    simplifying assumptions) the engine's own form reaches hundreds of MB, past what PostgreSQL's
+    jsonb holds in one value (256 MiB); pooled it is ~10x smaller. Were it still too large, the write
+    would fail and leave the analysis running forever: checked first, it fails with a reason instead."""
+    document, text = stored_results.compact_with_text(computed.solutions)
+    return document, len(text)
 
 
 @transaction.atomic
-def _store_result(analysis: Analysis, computed) -> Result:
+def _store_result(analysis: Analysis, computed, solutions: dict) -> Result:
     Result.objects.filter(analysis=analysis).delete()
     chart = computed.configuration_chart
     result = Result.objects.create(
         institution=analysis.institution, analysis=analysis, memberships=computed.memberships,
-        necessity=computed.necessity, truth_table=computed.truth_table, solutions=computed.solutions,
+        necessity=computed.necessity, truth_table=computed.truth_table, solutions=solutions,
         configuration_chart=computed.configuration_chart, robustness=computed.robustness,
         warnings=computed.warnings, solution_consistency=_number(chart["solution_consistency"]),
         solution_coverage=_number(chart["solution_coverage"]), cli_command=cli_command(analysis))

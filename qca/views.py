@@ -4,16 +4,24 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.tenancy import owned_or_404, require_capability
 
 from . import charts, exports, prefill, selectors, services
 from .analysis import regression_prescreen
 from .calibration import calibrate, suggestion_details
-from .forms import (AnalysisForm, CalibrationForm, PickVideoForm, RecommendationForm, RerunForm, TypologyRuleForm,
-                    UploadStudyForm, VideoStudyForm)
+from .forms import (
+    AnalysisForm,
+    CalibrationForm,
+    PickVideoForm,
+    RecommendationForm,
+    RerunForm,
+    TypologyRuleForm,
+    UploadStudyForm,
+    VideoStudyForm,
+)
 from .models import Analysis, AnalysisStatus, Condition, Recommendation, Study, TypologyRule
 from .sources import StudyDataError
 
@@ -207,7 +215,7 @@ def analysis_detail(request, analysis_pk):
     context.update({
         "result": result, "chart": selectors.configuration_chart(result), "xy_plots": xy_plots,
         "truth_rows": truth_rows, "conditions": analysis.conditions,
-        "solutions": [(kind, result.solutions.get(kind, {})) for kind in ("complex", "parsimonious", "intermediate")],
+        "solutions": selectors.solutions_for_page(result),
         "robustness": selectors.robustness_panel(result), "comparable": selectors.comparable_analyses(analysis=analysis),
         "rerun_form": RerunForm(),
     })

@@ -1,7 +1,11 @@
 """DRF serializers of the Learn (fsQCA) area."""
 
+from django.conf import settings
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from .. import stored_results
 from ..models import Analysis, Condition, Configuration, Recommendation, Result, Study
 
 
@@ -55,15 +59,40 @@ class AnalysisSerializer(serializers.ModelSerializer):
                             "finished_at"]
 
 
+SOLUTIONS_PARAMETER = "solutions"  # ?solutions=compact asks for format 2 whatever the size
+
+
 class ResultSerializer(serializers.ModelSerializer):
     configurations = ConfigurationSerializer(many=True, read_only=True)
+    solutions_format = serializers.SerializerMethodField(
+        help_text="1: `solutions` is the engine's output, {complex, parsimonious, intermediate}. 2: it is pooled "
+                  "({format, expanded_bytes, pools: {rows, terms, fits}, results}; docs/qca.md), given when "
+                  "`?solutions=compact` or when format 1 would exceed 16 MiB.")
+    solutions = serializers.SerializerMethodField(help_text="The three solutions, in `solutions_format`.")
 
     class Meta:
         model = Result
         fields = ["id", "analysis", "solution_consistency", "solution_coverage", "configurations", "necessity",
-                  "truth_table", "solutions", "configuration_chart", "robustness", "warnings", "cli_command",
-                  "created_at"]
+                  "truth_table", "solutions_format", "solutions", "configuration_chart", "robustness", "warnings",
+                  "cli_command", "created_at"]
         read_only_fields = fields
+
+    def _solutions(self, result: Result) -> tuple[int, dict]:
+        # both fields come from one conversion, kept on the instance for the second
+        if not hasattr(result, "_solutions_output"):
+            request = self.context.get("request")
+            compact = request is not None and request.query_params.get(SOLUTIONS_PARAMETER) == "compact"
+            result._solutions_output = stored_results.for_output(
+                result.solutions, compact_requested=compact, expanded_max_bytes=settings.QCA_EXPANDED_MAX_BYTES)
+        return result._solutions_output
+
+    @extend_schema_field(serializers.ChoiceField(choices=[1, 2]))
+    def get_solutions_format(self, result: Result) -> int:
+        return self._solutions(result)[0]
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_solutions(self, result: Result) -> dict:
+        return self._solutions(result)[1]
 
 
 class RecommendationSerializer(serializers.ModelSerializer):

@@ -5,7 +5,8 @@ a planned video (scope `read`: computing advice changes no research data). Staff
 and analyses (scope `write`, role with `manage_content`).
 """
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -18,8 +19,8 @@ from ichplatform.response_cache import CachedListMixin
 from .. import prefill, services
 from ..models import Analysis, Recommendation, Result, Study
 from ..sources import StudyDataError
-from .serializers import (AnalysisSerializer, RecommendationCreateSerializer, RecommendationSerializer,
-                          ResultSerializer, StudyCreateSerializer, StudySerializer)
+from .serializers import (SOLUTIONS_PARAMETER, AnalysisSerializer, RecommendationCreateSerializer,
+                          RecommendationSerializer, ResultSerializer, StudyCreateSerializer, StudySerializer)
 
 router = SimpleRouter()
 
@@ -89,6 +90,15 @@ class AnalysisViewSet(InstitutionScopedViewSet, mixins.ListModelMixin, mixins.Re
         return Response(AnalysisSerializer(analysis).data, status=status.HTTP_201_CREATED)
 
 
+_SOLUTIONS_FORM = OpenApiParameter(
+    SOLUTIONS_PARAMETER, OpenApiTypes.STR, enum=["expanded", "compact"], required=False,
+    description="`expanded` (default): the solutions as the engine wrote them (`solutions_format` 1) unless that "
+                "would exceed 16 MiB; then, and with `compact`, pooled as stored (`solutions_format` 2: each "
+                "repeated list once in `pools`, referenced by index; docs/qca.md).")
+
+
+@extend_schema_view(list=extend_schema(parameters=[_SOLUTIONS_FORM]),
+                    retrieve=extend_schema(parameters=[_SOLUTIONS_FORM]))
 class ResultViewSet(InstitutionScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     """Results: necessity, truth table, the three solutions, configurations with their strategy."""
 

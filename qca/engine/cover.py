@@ -7,23 +7,30 @@ that scales to large charts:
 
 1. column dominance: a configuration whose candidate PIs include all candidates of
    another configuration is covered whenever that one is -- drop it (this keeps the set
-   of covers unchanged, unlike row dominance). Kept columns are indexed by their lowest
-   PI, so the test is near linear in the chart width, not quadratic;
+   of covers unchanged, unlike row dominance). Each column is tested only against the
+   later columns holding its rarest PI, by array operations
+   (``cover_numeric.undominated_columns``), or where that makes too many pairs against
+   the kept columns indexed by their lowest PI: the same list, near linear in the width;
 2. essential PIs: a configuration with a single candidate forces that PI into every
    cover; the configurations it covers leave the chart (also exact);
 3. the rest splits into independent blocks (configurations linked by shared PIs, found
    by union-find); the minimum covers of the whole chart are the essential PIs plus the
    Cartesian product of each block's. A one-configuration block is answered directly;
 4. per block, the minimum number of PIs: iterative deepening of the search below for
-   small blocks; for wide ones the LP relaxation (a lower bound) and a greedy cover (an
-   upper bound) usually meet, else a short search for a cover at the LP bound, otherwise
-   an integer program decides (scipy's HiGHS ``milp`` on a sparse matrix; R uses lpSolve
-   the same way) -- in a bounded run only for blocks it can finish (see ``minimum_size``);
+   small blocks; for wide ones the LP relaxation (a lower bound L), a greedy cover and a
+   weighted local search (:mod:`.cover_heuristic`, RWLS-style, a fixed step budget) that
+   stops at a cover of L PIs -- proven minimum, no integer program. Otherwise short
+   searches at L .. its size - 1, then an integer program (scipy's HiGHS ``milp`` on the
+   size chart; R uses lpSolve the same way): always in an unbounded run (exact, as R),
+   in a bounded run only on small charts (``_integer_program_fits``); where it may not
+   run, the local search's cover stands and the solution says that its size is not
+   proven minimal, with the LP bound (see ``minimum_size``);
 5. a branch and bound over bitsets (Python ints) enumerates every cover of that size:
    branch on the uncovered configuration with the fewest candidates, excluding in the
    i-th branch the PIs of branches 1..i-1 (each cover is produced once), pruning with
    two lower bounds (uncovered configurations with pairwise disjoint candidates, and
-   uncovered configurations / the most any PI covers).
+   uncovered configurations / the most any PI covers) and, in wide blocks, the LP dual.
+   A known cover's PIs lead every branching, so a bounded enumeration lists it first.
 
 Bounds are explicit options (``ChartLimits``) and off by default, as in R: ``max_models``
 stops after that many models, ``max_work`` after that many search steps (R's
@@ -43,14 +50,41 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .cover_numeric import block_pi_masks, packed_masks, sequential_weight_sums, size_chart
+from .cover_chart import (  # noqa: F401  (row_dominance, _members: used through cover)
+    _blocks,
+    _column_bitsets,
+    _column_csr,
+    _column_lists,
+    _irredundant_covers,
+    _members,
+    _packed_columns,
+    _undominated_columns,
+    row_dominance,
+)
+from .cover_heuristic import local_search_cover
+from .cover_numeric import (
+    block_pi_masks,
+    packed_csr,
+    packed_masks,
+    ragged_sequential_sums,
+    sequential_weight_sums,
+    size_chart,
+    undominated_columns,
+)
 from .errors import QCAComputationError
 
 MAX_PROBE_WORK = 20_000  # search work spent finding the minimum size of a small block
 DUAL_TOLERANCE = 1e-6  # slack on LP dual bounds (floating point)
 PROBE_MAX_COLUMNS = 64  # wider blocks get their minimum size from LP bound, greedy cover, milp
 LP_REUSE_CELLS = 2_000_000  # reduced charts larger than this reuse the parent's LP dual
-IP_MIN_COLUMNS = 1_000  # bounded runs always try the integer program up to this block width
+# bounded runs run the integer program only on blocks of at most this width whose size chart
+# has at most IP_MAX_NONZEROS cells: HiGHS's root work (presolve, cuts, sub-MIP heuristics)
+# and the cost of a node are not bounded by its node limit, only small programs finish fast
+IP_MAX_COLUMNS = 1_000
+IP_MAX_NONZEROS = 20_000
+HEURISTIC_STEP_WORK = 20  # search steps one local-search move counts for (bounded runs)
+HEURISTIC_STEPS = 15_000  # local-search moves of an unbounded run (then the integer program)
+HEURISTIC_STEPS_BEFORE_IP = 500  # at most, where the integer program is small (it decides fast)
 
 
 @dataclass(frozen=True)
@@ -59,8 +93,10 @@ class ChartLimits:
     is R's default (``max.comb = 0``: search to the maximum possible extent).
 
     ``max_models``: models listed per chart (and per Cartesian product of its blocks);
-    ``max_work``: search steps (configurations examined) per block, also the node limit of
-    the integer program. Hitting either marks the solution ``truncated``."""
+    ``max_work``: search steps (configurations examined) per block; it also sets the budget
+    of every other phase of a wide block (local-search moves, the probes, the integer
+    program's node limit, which runs at all only on small charts) so that the run is
+    bounded. Hitting either marks the solution ``truncated``."""
 
     max_models: int | None = None
     max_work: int | None = None
@@ -71,111 +107,6 @@ class ChartSolution:
     models: list[tuple[int, ...]]  # PI indices (chart rows), ascending
     truncated: bool = False
     notes: list[str] = field(default_factory=list)
-
-
-def row_dominance(chart: np.ndarray) -> np.ndarray:
-    """Indices of PIs not strictly dominated by another PI."""
-    sets = [frozenset(np.flatnonzero(row).tolist()) for row in chart]
-    keep = [
-        i for i, own in enumerate(sets)
-        if not any(len(other) > len(own) and own <= other for other in sets)
-    ]
-    return np.array(keep, dtype=np.int64)
-
-
-def _members(mask: int) -> list[int]:
-    """Indices of the set bits, ascending. Sparse masks: peel the lowest bit; dense ones:
-    scan the binary string (one C-level conversion instead of many big-int operations), or,
-    above ~160 bits, unpack its bytes with numpy (3-5x faster on charts of hundreds of rows
-    and on the remainder bitsets of the intermediate solution)."""
-    length = mask.bit_length()
-    if mask.bit_count() * 16 < length:
-        result = []
-        while mask:
-            low = mask & -mask
-            result.append(low.bit_length() - 1)
-            mask ^= low
-        return result
-    if length > 160:
-        packed = np.frombuffer(mask.to_bytes((length + 7) // 8, "little"), dtype=np.uint8)
-        return np.flatnonzero(np.unpackbits(packed, bitorder="little")).tolist()
-    return [i for i, bit in enumerate(bin(mask)[:1:-1]) if bit == "1"]
-
-
-def _column_lists(chart: np.ndarray) -> list[list[int]]:
-    """Candidate PIs of each configuration (chart column), ascending: one ``nonzero`` over
-    the chart, a stable sort by column and cuts at the column boundaries (not one call per
-    column)."""
-    pis, columns = np.nonzero(chart)
-    flat = pis[np.argsort(columns, kind="stable")].tolist()
-    ends = np.cumsum(np.bincount(columns, minlength=chart.shape[1])).tolist()
-    return [flat[start:end] for start, end in zip([0, *ends], ends)]
-
-
-def _column_bitsets(chart: np.ndarray) -> list[int]:
-    """Candidate PIs of each configuration (chart column) as a Python-int bitset."""
-    # transposing into a contiguous array first: packing the strided transpose is ~5x slower
-    packed = np.packbits(np.ascontiguousarray(chart.T), axis=1, bitorder="little")
-    raw, width = packed.tobytes(), packed.shape[1]
-    return [int.from_bytes(raw[start:start + width], "little") for start in range(0, len(raw), width)]
-
-
-def _undominated_columns(candidates: list[int], column_pis: list[list[int]]) -> list[int]:
-    """Columns (smallest candidate sets first) whose candidates include no kept column's.
-
-    A kept column can only be a subset of ``own`` if its lowest PI is one of own's PIs,
-    so kept columns are indexed by their lowest PI: each test looks at a few columns
-    instead of all kept ones (the all-pairs test was quadratic in the chart width).
-    """
-    order = sorted(range(len(candidates)), key=lambda c: candidates[c].bit_count())
-    kept: list[int] = []
-    by_lowest_pi: dict[int, list[int]] = {}
-    for c in order:
-        own = candidates[c]
-        if not any(
-            candidates[k] & own == candidates[k]
-            for pi in column_pis[c]
-            for k in by_lowest_pi.get(pi, ())
-        ):
-            kept.append(c)
-            by_lowest_pi.setdefault(column_pis[c][0], []).append(c)
-    return kept
-
-
-def _blocks(columns: list[int], column_pis: list[list[int]]) -> list[list[int]]:
-    """Independent sub-charts: columns linked (transitively) by shared PIs.
-
-    Union-find over PIs, merging as the columns arrive. A merged block lists the new
-    column first, then the merged blocks' columns oldest block first, and blocks end in
-    the order they were last touched: that fixes the row order of the integer program
-    (which picks the cover returned for a truncated search) and the order of the
-    Cartesian product of the blocks' covers, as in earlier releases.
-    """
-    parent: dict[int, int] = {}
-    members: dict[int, list[int]] = {}  # root PI -> the block's columns
-    touched: dict[int, int] = {}  # root PI -> position of the block's last column
-
-    def find(pi: int) -> int:
-        root = pi
-        while parent[root] != root:
-            root = parent[root]
-        while parent[pi] != root:  # path compression
-            parent[pi], pi = root, parent[pi]
-        return root
-
-    for position, c in enumerate(columns):
-        pis = column_pis[c]
-        roots = {find(pi) for pi in pis if pi in parent}
-        merged = [c]
-        for root in sorted(roots, key=touched.__getitem__):
-            merged += members.pop(root)
-            del touched[root]
-        new_root = find(pis[0]) if pis[0] in parent else pis[0]
-        parent[new_root] = new_root
-        for pi in pis:
-            parent[find(pi) if pi in parent else pi] = new_root
-        members[new_root], touched[new_root] = merged, position
-    return [members[root] for root in sorted(members, key=touched.__getitem__)]
 
 
 class _BlockSearch:
@@ -190,8 +121,13 @@ class _BlockSearch:
         self.max_work = max_work
         self.work = 0
         self.exhausted = False  # max_work was hit
-        self.unproven = False  # the integer program stopped at its node limit
+        self.unproven = False  # the size of the known cover is not proven minimum
+        self.lower_bound: int | None = None  # the LP bound, for the note on an unproven size
         self._best: tuple[int, ...] | None = None
+        self._preferred = 0  # bitset of the known cover's PIs: the enumeration tries them first
+        self.probe_complete = False  # the last ``_probe_at`` search ran to its end
+        self._size_rows: list[int] | None = None  # rows of the size chart (``_size_chart_rows``)
+        self._ip_cells: int | None = None  # nonzeros of the size chart
         # LP dual weights per position (wide blocks): a feasible dual of the covering LP, so
         # any set of uncovered configurations needs at least the sum of their weights in PIs
         self.weights: list[float] | None = None
@@ -200,6 +136,10 @@ class _BlockSearch:
         self._packed: np.ndarray | None = None
         self._weights_source: list[float] | None = None  # the list _weights_array was made from
         self._weights_array: np.ndarray | None = None
+        # every PI's dual weight (the sums of ``_reduced_costs_above``) for ``_full_sums_source``
+        self._full_sums_source: list[float] | None = None
+        self._full_sums: np.ndarray | None = None
+        self._csr: tuple[np.ndarray, np.ndarray, int] | None = None
 
     def _packed_rows(self) -> np.ndarray:
         """The PIs' position bitsets as a bit-packed matrix (rows in ``pi_masks`` order)."""
@@ -221,8 +161,17 @@ class _BlockSearch:
     def _reduced_costs_above(self, gap: float) -> list[bool]:
         """Per PI (``pi_masks`` order): is 1 - its dual weight > ``gap`` (+ tolerance), so it
         is in no cover whose size exceeds the LP bound by at most ``gap``?"""
-        sums = self._weight_sums(self._pi_list, (1 << len(self.columns)) - 1)
-        return ((1.0 - sums) > gap + DUAL_TOLERANCE).tolist()
+        if self._full_sums_source is not self.weights:  # weights are replaced, never mutated
+            indptr, indices, _ = self._pi_csr()
+            self._full_sums = ragged_sequential_sums(indptr, np.asarray(self.weights)[indices])
+            self._full_sums_source = self.weights
+        return ((1.0 - self._full_sums) > gap + DUAL_TOLERANCE).tolist()
+
+    def _pi_csr(self) -> tuple[np.ndarray, np.ndarray, int]:
+        """The packed rows as CSR (``pi_masks`` order), computed once."""
+        if self._csr is None:
+            self._csr = packed_csr(self._packed_rows(), len(self.columns))
+        return self._csr
 
     def _options(self, uncovered: int, excluded: int) -> list[tuple[int, int]]:
         positions = _members(uncovered)
@@ -267,6 +216,9 @@ class _BlockSearch:
             pis = [pi for _, pi in branches]
             covered = self._weight_sums(pis, uncovered).tolist()
             branches = sorted((weight - part, pi) for part, pi in zip(covered, pis, strict=True))
+        if self._preferred:  # the known cover's PIs first (stable: the order above otherwise)
+            preferred = self._preferred
+            branches.sort(key=lambda branch: not preferred >> branch[1] & 1)
         for child_weight, pi in branches:
             if child_weight - DUAL_TOLERANCE > remaining - 1:
                 tried |= 1 << pi
@@ -336,12 +288,13 @@ class _BlockSearch:
         return tuple(sorted(chosen))
 
     def _probe_at(self, size: int) -> tuple[int, ...] | None:
-        """A cover of ``size`` PIs (the LP bound) by a short search, or None.
+        """A cover of ``size`` PIs by a short search, or None; ``probe_complete`` says
+        whether the search ran to its end (then None proves that no such cover exists).
 
         Only PIs that reduced-cost fixing leaves for covers of ``size`` PIs take part, and
         the dual weights prune and order the branches; the search stops after
-        ``MAX_PROBE_WORK`` steps (deterministic: no clock). Finding one proves ``size``
-        minimal without the integer program."""
+        ``MAX_PROBE_WORK`` steps, at most ``max_work`` (deterministic: no clock). Finding one at the LP bound
+        proves ``size`` minimal without the integer program."""
         weights = self.weights
         gap = size - sum(weights)
         excluded = 0
@@ -351,7 +304,9 @@ class _BlockSearch:
         everything = (1 << len(self.columns)) - 1
         found: list[tuple[int, ...]] = []
         self.work = 0
-        self._search(everything, excluded, [], size, found, 1, MAX_PROBE_WORK, sum(weights))
+        work = MAX_PROBE_WORK if self.max_work is None else min(MAX_PROBE_WORK, self.max_work)
+        self._search(everything, excluded, [], size, found, 1, work, sum(weights))
+        self.probe_complete = not self.exhausted
         self.work, self.exhausted = 0, False
         return found[0] if found else None
 
@@ -374,6 +329,12 @@ class _BlockSearch:
             self._best = self._solve_integer_program()
         return self._best
 
+    def _size_chart_rows(self) -> list[int]:
+        """Rows (``pi_masks`` order) of the block's size chart, computed once."""
+        if self._size_rows is None:
+            self._size_rows = size_chart(self._packed_rows()).tolist()
+        return self._size_rows
+
     def _solve_integer_program(self) -> tuple[int, ...]:
         """HiGHS ``milp`` on the block's *size chart* (:func:`.cover_numeric.size_chart`: no
         duplicate or strictly dominated PIs): same minimum size, and its optimal cover is a
@@ -381,8 +342,7 @@ class _BlockSearch:
         (latent k = 16: 33,631 -> 6,500 PIs, ~2 s of its presolve against ~0.3 s here)."""
         from scipy.optimize import Bounds, LinearConstraint, milp
 
-        kept = size_chart(self._packed_rows()).tolist()
-        pis, matrix = self._sparse_matrix([self._pi_list[row] for row in kept])
+        pis, matrix = self._sparse_matrix([self._pi_list[row] for row in self._size_chart_rows()])
         options = {} if self.max_work is None else {"node_limit": max(1, self.max_work // 100)}
         result = milp(
             c=np.ones(len(pis)),
@@ -402,12 +362,88 @@ class _BlockSearch:
             self.unproven = bound is None or not np.isfinite(bound) or np.ceil(bound - 1e-6) < len(cover)
         return cover
 
+    def _local_search(self, lower: int, upper: int, steps: int) -> tuple[int, tuple[int, ...]]:
+        """The weighted local search (:mod:`.cover_heuristic`) for a cover of ``lower`` PIs
+        (the LP bound) over the PIs that reduced-cost fixing leaves for a cover of that size,
+        with the reduced costs as tie-breaks; from the size chart where the integer program
+        may use it (``IP_MAX_COLUMNS``), else from all the block's PIs (the size chart of a
+        chart of thousands of configurations costs seconds: random k = 16, n = 10,000,
+        29,604 PIs x 3,995 configurations, 3 s). Its covers are the block's. If the kept PIs
+        cannot cover the block, no cover of ``lower`` PIs exists (a dominated PI's dominator
+        has no higher reduced cost): the bound rises until they can (at most to ``upper``,
+        the size of a known cover, whose PIs are then all kept). Returns the bound and the
+        cover (empty if none was looked for)."""
+        packed = self._packed_rows()
+        if len(self.columns) <= IP_MAX_COLUMNS:
+            rows = np.array(self._size_chart_rows(), dtype=np.intp)
+            chart = packed_csr(packed[rows], len(self.columns))
+        else:
+            rows = np.arange(len(self._pi_list))
+            chart = self._pi_csr()
+        if self.weights is None:
+            chosen = local_search_cover(chart, lower, steps)
+            return lower, tuple(sorted(self._pi_list[rows[i]] for i in chosen))
+        width = len(self.columns)
+        indptr, indices, _ = chart
+        lengths = np.diff(indptr)
+        # reduced costs by one pass over the nonzeros (not the bit-identical sums of the
+        # enumeration: only compared with a tolerance here, and O(nonzeros), not O(PIs x width))
+        owner = np.repeat(np.arange(len(rows)), lengths)
+        reduced = 1.0 - np.bincount(owner, weights=np.asarray(self.weights)[indices], minlength=len(rows))
+        total = sum(self.weights)
+        while True:
+            mask = reduced <= lower - total + DUAL_TOLERANCE
+            if np.bincount(indices[np.repeat(mask, lengths)], minlength=width).all():
+                break
+            lower += 1
+            if lower >= upper:  # floating-point safety: the known cover stands
+                return upper, ()
+        kept = rows[mask]
+        sub_ptr = np.zeros(len(kept) + 1, dtype=np.int64)
+        np.cumsum(lengths[mask], out=sub_ptr[1:])
+        sub_chart = (sub_ptr, indices[np.repeat(mask, lengths)], width)
+        chosen = local_search_cover(sub_chart, lower, steps, priority=reduced[mask])
+        return lower, tuple(sorted(self._pi_list[kept[i]] for i in chosen))
+
+    def _integer_program_fits(self) -> bool:
+        """May a bounded run call the integer program? Only on a block of at most
+        ``IP_MAX_COLUMNS`` configurations whose size chart has at most ``IP_MAX_NONZEROS``
+        cells: there HiGHS finishes within its node limit in well under a second; on larger
+        charts its root work alone ran for minutes (random k = 12, n = 10,000: 2,790 PIs x
+        1,815 configurations). Deterministic: it depends on the chart only."""
+        if len(self.columns) > IP_MAX_COLUMNS:
+            return False
+        if self._ip_cells is None:
+            rows = self._size_chart_rows()
+            self._ip_cells = int(np.unpackbits(self._packed_rows()[rows], axis=1, count=len(self.columns)).sum())
+        return self._ip_cells <= IP_MAX_NONZEROS
+
+    def _close_gap(self, lower: int, best: tuple[int, ...]) -> tuple[int, tuple[int, ...]]:
+        """Bounded searches (``MAX_PROBE_WORK`` steps each) for covers of ``lower`` ..
+        ``len(best) - 1`` PIs, with reduced-cost fixing and the dual bound. A search that
+        ends without a cover and without hitting its bound proves that size impossible
+        (the lower bound rises); one that finds a cover improves ``best``. Returns the
+        (possibly raised) lower bound and the best cover."""
+        size = lower
+        while size < len(best):
+            probe = self._probe_at(size)
+            if probe is not None:
+                return lower, probe
+            if not self.probe_complete:
+                break
+            lower = size = size + 1
+        return lower, best
+
     def minimum_size(self) -> int:
         """Size of a minimum cover.
 
         Small blocks (nearly all of them): iterative deepening from the root's lower bound.
-        Wide blocks: the LP relaxation bound and a greedy cover usually meet; if not, a short
-        search at the bound, then the integer program.
+        Wide blocks: the LP relaxation bound L, the greedy cover, the weighted local search
+        (stops at a cover of L PIs: proven minimum), bounded searches at L .. its size - 1.
+        If a gap remains, an unbounded run (``max_work`` None) runs the integer program to
+        the end (exact, as R); a bounded one runs it only where it is known to finish
+        (``_integer_program_fits``), otherwise it keeps the best cover, flagged
+        ``unproven`` with the LP bound as ``lower_bound``.
         """
         everything = (1 << len(self.columns)) - 1
         if len(self.columns) <= PROBE_MAX_COLUMNS:
@@ -421,37 +457,32 @@ class _BlockSearch:
                     break
                 limit += 1
             self.exhausted = False
+            self.lower_bound = limit  # no cover below it: the note's bound if the IP stops early
             return len(self.minimum_cover())
         lower = self._lp_bound()
-        greedy = self._greedy_cover()
-        if len(greedy) <= lower:
-            self._best = greedy
-            return len(greedy)
-        probe = self._probe_at(lower) if self.weights is not None else None
-        if probe is not None:
-            self._best = probe
-            return lower
-        if self.max_work is not None and len(self.columns) > max(IP_MIN_COLUMNS, self.max_work // 100):
-            # bounded, and wider than the integer program's node limit: HiGHS does not
-            # finish such a chart in minutes (thousands of configurations and PIs, each
-            # node an LP of that size), so the greedy cover stands, flagged as unproven
-            self.unproven = True
-            self._best = self._without_redundant(greedy)
+        best = self._greedy_cover()
+        if len(best) > lower:
+            steps = HEURISTIC_STEPS if self.max_work is None else self.max_work // HEURISTIC_STEP_WORK
+            if self._integer_program_fits():
+                steps = min(steps, HEURISTIC_STEPS_BEFORE_IP)
+            lower, found = self._local_search(lower, len(best), steps)
+            best = found if found and len(found) < len(best) else best
+        if len(best) > lower and self.weights is not None:
+            lower, best = self._close_gap(lower, best)
+        if len(best) <= lower:
+            self._best = best
+            return len(best)
+        if self.max_work is None or self._integer_program_fits():
+            exact = self.minimum_cover()  # the integer program (node-limited when bounded)
+            if not self.unproven:
+                return len(exact)
+            self.lower_bound = lower  # the node limit stopped it: keep the smaller cover
+            if len(best) < len(exact):
+                self._best = best
             return len(self._best)
-        return len(self.minimum_cover())
-
-    def _without_redundant(self, chosen: tuple[int, ...]) -> tuple[int, ...]:
-        """The cover without PIs whose configurations the others cover (tested from the
-        highest PI down; deterministic)."""
-        kept = list(chosen)
-        for pi in reversed(chosen):
-            others = 0
-            for other in kept:
-                if other != pi:
-                    others |= self.pi_masks[other]
-            if others == (1 << len(self.columns)) - 1:
-                kept.remove(pi)
-        return tuple(sorted(kept))
+        self.unproven, self.lower_bound = True, lower
+        self._best = best
+        return len(best)
 
     def reduced_chart(self, size: int) -> tuple[list[int], np.ndarray] | None:
         """Reduced-cost fixing (exact): for any cover x and the LP dual y,
@@ -482,6 +513,11 @@ class _BlockSearch:
         sys.setrecursionlimit(max(sys.getrecursionlimit(), size + 1000))
         self.work = 0  # the enumeration gets its full budget, whatever the probe used
         self.exhausted = False
+        if self._best is not None and self.weights is not None:
+            # a known cover of this size: its PIs lead every branching, so the first descent
+            # lists it and the next ones explore its neighbourhood (bounded runs list covers,
+            # not nothing, and a complete enumeration lists the same set in any order)
+            self._preferred = sum(1 << pi for pi in self._best)
         found: list[tuple[int, ...]] = []
         weight = sum(self.weights) if self.weights is not None else 0.0
         stopped = self._search(everything, 0, [], size, found, max_found, self.max_work, weight)
@@ -493,8 +529,10 @@ class _BlockSearch:
 def _minimum_covers(
     chart: np.ndarray, limits: ChartLimits, known_cover: tuple[int, ...] | None = None,
     known_weights: list[float] | None = None,
-) -> tuple[list[tuple[int, ...]], list[str]]:
-    """All minimum covers (as sorted PI tuples) and notes on any bound that was hit.
+) -> tuple[list[tuple[int, ...]], list[str], int]:
+    """All minimum covers (as sorted PI tuples), notes on any bound that was hit, and the
+    gap: how many PIs the listed models may have beyond a minimum model (the sum over the
+    blocks whose size is unproven of listed size - LP bound; 0 when every size is proven).
 
     ``known_cover``: a cover of the whole chart already proven minimum (the parent's, after
     reduced-cost fixing kept all its PIs). Blocks share no PI and every PI of a minimum
@@ -506,9 +544,12 @@ def _minimum_covers(
     fall), so a block of more than ``LP_REUSE_CELLS`` (PIs x configurations) takes it
     instead of solving its LP again: exact for reduced-cost fixing and the enumeration's
     bound, just not as tight as a fresh LP."""
-    candidates = _column_bitsets(chart)
-    column_pis = _column_lists(chart)
-    columns = _undominated_columns(candidates, column_pis)
+    candidates = _column_bitsets(chart, _packed_columns(chart))
+    csr = _column_csr(chart)
+    column_pis = _column_lists(chart, csr)
+    columns = undominated_columns(*csr, chart.shape[0], candidates)
+    if columns is None:  # the array form would make too many pairs: the same list, by index
+        columns = _undominated_columns(candidates, column_pis)
     forced_mask = 0
     for c in columns:  # essential PIs: the only candidate of a configuration
         if candidates[c].bit_count() == 1:
@@ -516,7 +557,8 @@ def _minimum_covers(
     forced = tuple(_members(forced_mask))
     rest = [c for c in columns if not candidates[c] & forced_mask]
     per_block, notes = [], []
-    exhausted = unproven = models_cut = False
+    exhausted = models_cut = False
+    gap = 0  # PIs the listed models may have beyond a minimum one (unproven blocks)
     for block in _blocks(rest, column_pis):
         search = _BlockSearch(block, candidates, _pi_masks(block, column_pis, chart), limits.max_work)
         if known_cover is not None and len(block) > 1:
@@ -531,13 +573,15 @@ def _minimum_covers(
             row_of = {pi: row for row, pi in enumerate(kept)}
             best = search.minimum_cover() if search.has_cover else None
             sub_known = tuple(row_of[pi] for pi in best) if best is not None else None
-            sub_models, sub_notes = _minimum_covers(sub_chart, limits, sub_known, search.weights)
+            sub_models, sub_notes, sub_gap = _minimum_covers(sub_chart, limits, sub_known, search.weights)
             per_block.append([tuple(kept[i] for i in model) for model in sub_models])
+            gap += sub_gap
             notes += [note for note in sub_notes if note not in notes]
             continue
         covers, cut = search.minimum_covers(limits.max_models, size)
         exhausted |= search.exhausted
-        unproven |= search.unproven
+        if search.unproven:
+            gap += size - (search.lower_bound if search.lower_bound is not None else 1)
         models_cut |= cut and not search.exhausted and not search.unproven
         per_block.append(covers)
     combinations = itertools.product(*per_block)
@@ -550,9 +594,7 @@ def _minimum_covers(
         notes.append(f"model enumeration stopped after max_models = {limits.max_models} models")
     if exhausted and not any(note.startswith("the search") for note in notes):
         notes.append(f"the search for covers stopped after max_work = {limits.max_work} steps")
-    if unproven and not any(note.startswith("the integer") for note in notes):
-        notes.append("the integer program stopped at its node limit: the model size is not proven minimal")
-    return sorted(set(models)), notes
+    return sorted(set(models)), notes, gap
 
 
 def _pi_masks(block: list[int], column_pis: list[list[int]], chart: np.ndarray | None = None) -> dict[int, int]:
@@ -567,21 +609,6 @@ def _pi_masks(block: list[int], column_pis: list[list[int]], chart: np.ndarray |
     return dict(sorted(masks.items()))
 
 
-def _irredundant_covers(chart: np.ndarray, max_models: int | None) -> tuple[list[tuple[int, ...]], list[str]]:
-    covers: set[frozenset[int]] = {frozenset()}
-    for column in range(chart.shape[1]):
-        options = set(np.flatnonzero(chart[:, column]).tolist())
-        expanded = {c if c & options else c | {o} for c in covers for o in options}
-        covers = set()
-        for candidate in sorted(expanded, key=len):
-            if not any(kept <= candidate for kept in covers):
-                covers.add(candidate)
-    models = sorted((tuple(sorted(c)) for c in covers), key=lambda m: (len(m), m))
-    if max_models is not None and len(models) > max_models:
-        return models[:max_models], [f"model enumeration stopped after max_models = {max_models} models"]
-    return models, []
-
-
 def solve_chart(chart: np.ndarray, all_sol: bool = False, limits: ChartLimits | None = None) -> ChartSolution:
     """All minimal covers of a (PIs x configurations) boolean chart."""
     limits = limits or ChartLimits()
@@ -593,6 +620,10 @@ def solve_chart(chart: np.ndarray, all_sol: bool = False, limits: ChartLimits | 
     if all_sol:
         models, notes = _irredundant_covers(chart, limits.max_models)
     else:
-        models, notes = _minimum_covers(chart, limits)
+        models, notes, gap = _minimum_covers(chart, limits)
+        if gap:
+            notes.append(f"the cover search stopped before proving the model size minimal: the models may "
+                         f"have up to {gap} PIs more than a minimum model (by the LP lower bound), "
+                         "the model size is not proven minimal")
     models = sorted(models, key=lambda m: (len(m), m))
     return ChartSolution(models, bool(notes), notes)

@@ -1,6 +1,6 @@
 """Array helpers for PI-chart solving (``cover``): the PIs of a block as a bit-packed matrix,
-sums of dual weights over many PIs at once, and the reduced chart that decides a block's
-minimum size.
+sums of dual weights over many PIs at once, the reduced chart that decides a block's
+minimum size, and packed rows as CSR arrays (the local search's input).
 
 Sums of weights must be *bit-identical* to ``sum(weights[p] for p in positions)`` (Python
 3.11's ``sum`` adds floats left to right): they order the branches of the enumeration and
@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 SUM_BLOCK_CELLS = 1 << 22  # (PIs x positions) float cells per temporary (32 MiB)
+PAIRS_PER_CELL = 1  # undominated_columns: at most this many subset tests per chart cell
 
 
 def packed_masks(masks: list[int], width: int) -> np.ndarray:
@@ -68,7 +69,7 @@ def size_chart(packed_rows: np.ndarray) -> np.ndarray:
     A superset of PI j must also cover j's rarest configuration, so j is compared only with
     the PIs of that configuration, all of j's group at once (one array operation per
     configuration, not per PI)."""
-    count, nbytes = packed_rows.shape
+    _, nbytes = packed_rows.shape
     words = np.ascontiguousarray(np.pad(packed_rows, ((0, 0), (0, -nbytes % 8)))).view(np.uint64)
     _, first = np.unique(words, axis=0, return_index=True)
     unique = np.sort(first)
@@ -89,3 +90,92 @@ def size_chart(packed_rows: np.ndarray) -> np.ndarray:
             inside &= holders[None, :] != part[:, None]  # rows are distinct: subset = strict
             dominated[part] = inside.any(axis=1)
     return unique[~dominated]
+
+
+def packed_csr(packed_rows: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """Bit-packed rows as CSR (indptr, column indices ascending, width), unpacked in row
+    chunks so that no dense boolean copy of a large chart is made."""
+    counts = np.zeros(len(packed_rows), dtype=np.int64)
+    parts = []
+    step = max(1, SUM_BLOCK_CELLS // max(1, width))
+    for start in range(0, len(packed_rows), step):
+        bits = np.unpackbits(packed_rows[start:start + step], axis=1, count=width, bitorder="little")
+        rows, cols = np.nonzero(bits)
+        counts[start:start + step] = np.bincount(rows, minlength=len(bits))
+        parts.append(cols.astype(np.int64))
+    indptr = np.zeros(len(packed_rows) + 1, dtype=np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    return indptr, np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64), width
+
+
+
+
+def undominated_columns(indptr: np.ndarray, indices: np.ndarray, pi_count: int, candidates: list[int]) -> list[int] | None:
+    """Array form of ``cover_chart._undominated_columns`` (the same list): configurations,
+    fewest candidate PIs first (ties: lower index first), whose candidate set includes no
+    earlier one's. A configuration is dropped exactly when some earlier one's set is a
+    subset of its own (the earliest such one is kept itself), so no kept list is needed.
+
+    Columns come as CSR (``indptr``, ``indices``: candidate PIs per column, none empty) and
+    as bitsets (``candidates``). A superset of column j holds j's rarest PI, so j is tested
+    (one big-int subset test) only against the later columns holding that PI; the pairs
+    are built by array operations. Random k = 16, n = 10,000 (30,291 PIs x 7,574
+    configurations): 0.16 s against 2.0 s. Returns None (the caller uses the reference)
+    where the pairs outnumber ``PAIRS_PER_CELL`` per chart cell: charts of a few PIs held by
+    thousands of columns (the intermediate solution's: 1,650 PIs x 7,574 configurations,
+    0.4 s here against 0.02 s there)."""
+    count = len(indptr) - 1
+    sizes = np.diff(indptr)
+    order = np.lexsort((np.arange(count), sizes))  # fewest candidates first, stable
+    rank = np.empty(count, dtype=np.int64)
+    rank[order] = np.arange(count)
+    frequency = np.bincount(indices, minlength=pi_count)
+    # each column's rarest PI (lowest at a tie): the minimum of frequency * pi_count + PI
+    rarest = np.minimum.reduceat(frequency[indices].astype(np.int64) * pi_count + indices, indptr[:-1]) % pi_count
+    holder_columns = np.repeat(np.arange(count), sizes)[np.argsort(indices, kind="stable")]
+    holder_ptr = np.zeros(pi_count + 1, dtype=np.int64)
+    np.cumsum(frequency, out=holder_ptr[1:])
+    pair_counts = frequency[rarest]
+    if int(pair_counts.sum()) > PAIRS_PER_CELL * len(indices):
+        return None  # a few PIs in most columns (intermediate charts): the lowest-PI index wins
+    inner = np.repeat(np.arange(count), pair_counts)
+    offsets = np.arange(len(inner)) - np.repeat(np.cumsum(pair_counts) - pair_counts, pair_counts)
+    outer = holder_columns[holder_ptr[rarest[inner]] + offsets]
+    later = rank[inner] < rank[outer]
+    inner, outer = inner[later], outer[later]
+    # j inside h: every (h, PI of j) is a chart cell; cells keyed column * pi_count + PI are
+    # ascending in CSR order, so one searchsorted finds them (pairs in chunks of cells)
+    cells = np.repeat(np.arange(count, dtype=np.int64), sizes) * pi_count + indices
+    dropped = np.zeros(count, dtype=bool)
+    step_cells = SUM_BLOCK_CELLS
+    start = 0
+    while start < len(inner):
+        lengths = sizes[inner[start:]]
+        stop = start + max(1, int(np.searchsorted(np.cumsum(lengths), step_cells, side="right")))
+        part_inner, part_outer = inner[start:stop], outer[start:stop]
+        part_sizes = sizes[part_inner]
+        first = np.repeat(indptr[part_inner] - (np.cumsum(part_sizes) - part_sizes), part_sizes)
+        pis = indices[first + np.arange(len(first))]
+        query = np.repeat(part_outer.astype(np.int64), part_sizes) * pi_count + pis
+        found = cells[np.minimum(np.searchsorted(cells, query), len(cells) - 1)] == query
+        missing = np.bincount(np.repeat(np.arange(len(part_inner)), part_sizes), weights=~found,
+                              minlength=len(part_inner))
+        dropped[part_outer[missing == 0]] = True
+        start = stop
+    return [c for c in order.tolist() if not dropped[c]]
+
+def ragged_sequential_sums(indptr: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Per CSR row, the sum of its ``values`` added left to right from 0.0: bit-identical to
+    Python's ``sum`` over the row (and to ``sequential_weight_sums`` over all positions),
+    in O(nonzeros) rather than O(rows x width): step k adds every row's k-th value, rows
+    taken longest first so that the rows still going are a prefix."""
+    lengths = np.diff(indptr)
+    order = np.argsort(-lengths, kind="stable")
+    starts = indptr[:-1][order]
+    remaining = np.searchsorted(-lengths[order], -np.arange(int(lengths.max(initial=0))), side="left")
+    sums = np.zeros(len(lengths))
+    for step, count in enumerate(remaining.tolist()):
+        sums[:count] += values[starts[:count] + step]
+    result = np.empty(len(lengths))
+    result[order] = sums
+    return result

@@ -114,14 +114,25 @@ _ABSENT_BITS = [
 
 
 def _extend_words(words: np.ndarray, combine) -> np.ndarray:
-    """(2,)*m array of words -> (3,)*m: index 2 on an axis combines indices 0 and 1."""
+    """(2,)*m array of words -> (3,)*m: index 2 on an axis combines indices 0 and 1.
+
+    The axes are extended last to first, the array viewed as (outer, 2, inner) -> (outer, 3,
+    inner): every step is whole contiguous runs of 3^t words (extending axis by axis of the
+    (3,)*m array moved runs of 2 or 3 words at a time: k = 16, ~17 ms -> ~1-2 ms). AND and
+    OR are associative, commutative and idempotent: any axis order gives the same words.
+    (Reusing buffers across calls to save the fresh arrays' page faults was measured: no
+    gain at k = 16, and 22 MB more peak memory.)"""
     m = words.ndim
-    out = np.empty((3,) * m, dtype=words.dtype)
-    out[(slice(0, 2),) * m] = words
-    for axis in range(m):
-        before, after = (slice(None),) * axis, (slice(0, 2),) * (m - axis - 1) + (Ellipsis,)
-        combine(out[before + (0,) + after], out[before + (1,) + after], out=out[before + (2,) + after])
-    return out
+    current = words.reshape(-1)
+    for t in range(m):
+        outer, inner = 2 ** (m - 1 - t), 3**t
+        target = np.empty(outer * 3 * inner, dtype=words.dtype)
+        source = current.reshape(outer, 2, inner)
+        extended = target.reshape(outer, 3, inner)
+        extended[:, :2] = source
+        combine(source[:, 0], source[:, 1], out=extended[:, 2])
+        current = target
+    return current.reshape((3,) * m)
 
 
 def _row_bytes(rows: np.ndarray) -> np.ndarray:
@@ -140,8 +151,14 @@ def _packed_prime_implicants(space: ConditionSpace, allowed: np.ndarray, positiv
         words = _free_outer_sparse(prime.ravel()[cells], cells, inside.ravel(), m)
         own = inside.ravel()[cells]
     else:
-        for axis in range(m):  # a literal on an outer condition is redundant when freeing it stays inside
-            np.moveaxis(prime, axis, 0)[:2] &= ~np.moveaxis(inside, axis, 0)[2]
+        # a literal on an outer condition is redundant when freeing it stays inside: per axis,
+        # the (outer, 3, inner) view, levels 0 and 1 ANDed with NOT inside at level 2
+        outside = np.invert(inside).reshape(-1)
+        flat = prime.reshape(-1)
+        for axis in range(m):
+            shape = (3**axis, 3, 3 ** (m - 1 - axis))
+            view = flat.reshape(shape)
+            np.bitwise_and(view[:, :2], outside.reshape(shape)[:, 2:], out=view[:, :2])
         cells = np.flatnonzero(prime)
         words, own = prime.ravel()[cells], inside.ravel()[cells]
     for weight, absent_bits in _ABSENT_BITS:  # the same for the packed conditions, by shifts
@@ -247,6 +264,15 @@ def _sparse_prime_implicants(
     return terms[keep]
 
 
+def _sorted_distinct(codes) -> np.ndarray:
+    """``np.unique(codes)``; callers mostly hand in sorted distinct codes (``union1d``,
+    ``setdiff1d``, ``flatnonzero``), which are returned as they are after one comparison."""
+    codes = np.asarray(codes, dtype=np.int64).ravel()
+    if codes.size < 2 or bool(np.all(codes[1:] > codes[:-1])):
+        return codes
+    return np.unique(codes)
+
+
 def prime_implicants(
     space: ConditionSpace, allowed_codes: np.ndarray, positive_codes: np.ndarray, cubes: np.ndarray | None = None
 ) -> np.ndarray:
@@ -255,8 +281,8 @@ def prime_implicants(
     ``cubes`` (optional): terms whose rows, together with the positive rows, are exactly the
     allowed rows; the PIs then come from iterated consensus over them
     (:func:`cube_prime_implicants`), with the row-based searches as the fallback."""
-    allowed_codes = np.unique(np.asarray(allowed_codes, dtype=np.int64))
-    positive_codes = np.unique(np.asarray(positive_codes, dtype=np.int64))
+    allowed_codes = _sorted_distinct(allowed_codes)
+    positive_codes = _sorted_distinct(positive_codes)
     cells = int(np.prod([level + 1 for level in space.levels], dtype=np.float64))
     if cubes is not None and cells > CONSENSUS_ABOVE_CELLS:
         terms = cube_prime_implicants(space, cubes, positive_codes)

@@ -20,15 +20,15 @@ import math
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from itertools import pairwise
+from itertools import compress, pairwise
 
 import numpy as np
 
-from .cover import ChartLimits, ChartSolution, _members, row_dominance, solve_chart
+from .cover import ChartLimits, ChartSolution, row_dominance, solve_chart
 from .errors import QCAComputationError, QCAInputError, QCAWarning
 from .fit import SufficiencyFit, TermFit, disjunction_fits, term_fit_dicts
 from .implicants import prime_implicants
-from .intermediate import EasyCounterfactualFinder, parse_dir_exp
+from .intermediate import EasyCounterfactualFinder, EasyParts, from_bitset, parse_dir_exp, to_bitset
 from .problem import Problem, problem_for
 from .terms import ConditionSpace, covers_codes
 from .truthtable import TruthTable
@@ -217,7 +217,7 @@ def _models(
     one truth table share most of their terms."""
     used_terms = primes[used]
     stacked = problem.term_rows(used_terms)
-    singles = problem.term_fits(used_terms)
+    singles = problem.term_fits(used_terms, stacked)
     ids = problem.term_ids(used_terms)
     row_of = {pi: r for r, pi in enumerate(used)}
     model_rows = [[row_of[pi] for pi in cover] for cover in covers]
@@ -474,19 +474,21 @@ def _intermediate_solutions(
             f"{pairs} (conservative, parsimonious) model pairs: only the first {max_models} "
             "intermediate solutions are computed (max_models)"))
     candidates = np.setdiff1d(problem.not_negative(), problem.positive)
-    position = {int(code): index for index, code in enumerate(candidates)}
+    # one int object per row id, shared by every EC / DC list (tolist() per list made new ones:
+    # ~60 MB more at latent k = 16)
     row_ids = (candidates + 1).tolist()
     c_pis, c_index = _distinct_terms(conservative.model_terms)
     p_pis, p_index = _distinct_terms(parsimonious.model_terms)
     pairs, simplified = finder.pair_simplified_terms(c_pis, p_pis)
     pair_rows = finder.easy_rows(pairs, simplified, candidates)
-    pair_term = {(int(c), int(p)): index for index, (c, p) in enumerate(pairs)}
-    p_assumptions = []  # per parsimonious model: its simplifying assumptions as a bitset
-    for model in parsimonious.models:
-        mask = 0
-        for row_id in parsimonious.simplifying_assumptions[model.name]:
-            mask |= 1 << position[row_id - 1]
-        p_assumptions.append(mask)
+    easy_parts = EasyParts(pair_rows, c_index, p_index)
+    # per parsimonious model: its simplifying assumptions as a bitset (made through numpy:
+    # setting 46,000 bits one by one copied a 7 KB integer each time, ~1 s for 40 models)
+    p_assumptions = [
+        to_bitset(np.searchsorted(candidates, np.asarray(parsimonious.simplifying_assumptions[model.name],
+                                                          dtype=np.int64) - 1), len(candidates))
+        for model in parsimonious.models
+    ]
     by_easy: dict[int, Solution] = {}
     solutions: list[Solution] = []
     row_lists: dict[int, list[int]] = {}  # pairs share their EC / DC bitsets: one list each (read-only)
@@ -494,29 +496,23 @@ def _intermediate_solutions(
     def _row_list(mask: int) -> list[int]:
         rows = row_lists.get(mask)
         if rows is None:
-            rows = row_lists[mask] = [row_ids[r] for r in _members(mask)]
+            rows = row_lists[mask] = list(compress(row_ids, from_bitset(mask, len(candidates)).tolist()))
         return rows
 
     for i, c_rows in enumerate(c_index, start=1):
-        # for this conservative model: parsimonious PI -> rows its pairs make easy
-        per_p: dict[int, int] = {}
-        per_p_terms: dict[int, list[int]] = {}  # parsimonious PI -> its pairs' simplified terms
-        for (c, p), rows in pair_rows.items():
-            if c in c_rows:
-                per_p[p] = per_p.get(p, 0) | rows
-                per_p_terms.setdefault(p, []).append(pair_term[c, p])
         for j, (p_model, p_rows) in enumerate(zip(parsimonious.models, p_index, strict=True), start=1):
             if max_models is not None and len(solutions) >= max_models:
                 return solutions
-            inside_terms = 0
-            for p in p_rows:
-                inside_terms |= per_p.get(p, 0)
+            inside_terms = easy_parts.rows(i - 1, j - 1)
             easy = inside_terms & p_assumptions[j - 1]
             if easy not in by_easy:
-                allowed = np.union1d(problem.positive, candidates[_members(easy)])
+                allowed = np.union1d(problem.positive, candidates[from_bitset(easy, len(candidates))])
                 cubes = None
                 if INTERMEDIATE_BY_CONSENSUS and easy == inside_terms:
-                    cubes = simplified[sorted({t for p in p_rows for t in per_p_terms.get(p, ())})]
+                    # the simplified terms of this model pair's (c, p) PI pairs, in pair order
+                    chosen = np.isin(pairs[:, 0], list(c_rows)) & np.isin(pairs[:, 1], list(p_rows)) \
+                        if pair_rows else np.zeros(len(pairs), dtype=bool)
+                    cubes = simplified[np.flatnonzero(chosen)]
                 by_easy[easy] = _solve(problem, "intermediate", "", allowed, *args, cubes=cubes)
             result = replace(by_easy[easy], name=f"C{i}P{j}")
             result.easy_counterfactuals = _row_list(easy)
@@ -532,10 +528,28 @@ def _distinct_terms(model_terms: list[np.ndarray]) -> tuple[np.ndarray, list[set
     """The distinct terms of all models, and each model's terms as indices into them."""
     k = model_terms[0].shape[1] if model_terms else 0
     stacked = np.concatenate(model_terms) if model_terms else np.zeros((0, k), dtype=np.int64)
-    distinct, inverse = np.unique(stacked, axis=0, return_inverse=True)
+    codes = _lexicographic_codes(stacked)
+    if codes is None:
+        distinct, inverse = np.unique(stacked, axis=0, return_inverse=True)
+    else:  # the same distinct rows in the same order, by one integer sort (no row-wise sort)
+        _, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
+        distinct = stacked[first]
     inverse = inverse.ravel().tolist()
     per_model, start = [], 0
     for terms in model_terms:
         per_model.append(set(inverse[start:start + len(terms)]))
         start += len(terms)
     return distinct, per_model
+
+
+def _lexicographic_codes(terms: np.ndarray) -> np.ndarray | None:
+    """One integer per term, ordered as the terms are lexicographically (``np.unique(terms,
+    axis=0)``'s order; entries from ABSENT = -1 up): the digits entry + 1 in base
+    max + 2. None when the codes could pass 62 bits."""
+    if terms.size == 0:
+        return None
+    base = int(terms.max()) + 2
+    if int(terms.min()) < -1 or terms.shape[1] * np.log2(base) >= 62:
+        return None
+    weights = base ** np.arange(terms.shape[1] - 1, -1, -1, dtype=np.int64)
+    return (terms.astype(np.int64) + 1) @ weights

@@ -77,14 +77,18 @@ class Problem:
         cases would be copied for nothing: the fits read them row by row)."""
         return [self._membership(term.tobytes(), term) for term in terms]
 
-    def term_fits(self, terms: np.ndarray) -> list[SufficiencyFit]:
-        """Each term's own fit (independent of the model it is in), cached."""
+    def term_fits(self, terms: np.ndarray, rows: list[np.ndarray] | None = None) -> list[SufficiencyFit]:
+        """Each term's own fit (independent of the model it is in), cached. ``rows``: the
+        terms' membership vectors when the caller has them (a chart's terms can outnumber the
+        membership cache: random k = 16's conservative models use ~3,400 terms, and their
+        vectors, evicted while they were all gathered, were computed a second time here)."""
         fits = []
-        for term in terms:
+        for index, term in enumerate(terms):
             key = term.tobytes()
             fit = self._term_fit_cache.get(key)
             if fit is None:
-                fit = self._term_fit_cache[key] = sufficiency_fit(self._membership(key, term), self.y)
+                vector = rows[index] if rows is not None else self._membership(key, term)
+                fit = self._term_fit_cache[key] = sufficiency_fit(vector, self.y)
             fits.append(fit)
         return fits
 

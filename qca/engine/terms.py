@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -69,12 +70,20 @@ class ConditionSpace:
         return "*".join(parts) if parts else "1"
 
     def to_strings(self, terms: np.ndarray) -> list[str]:
-        """:meth:`to_string` of many terms, with each literal's text built once."""
-        literals = [[self.literal(j, v) for v in range(level)] for j, level in enumerate(self.levels)]
-        return [
-            "*".join([literals[j][v] for j, v in enumerate(term) if v != ABSENT]) or "1"
-            for term in np.asarray(terms, dtype=np.int64).reshape(-1, self.k).tolist()
+        """:meth:`to_string` of many terms by lookup: the conditions are cut into chunks of
+        at most ``NAME_CHUNK_CELLS`` literal combinations, each combination's text (with a
+        trailing ``*``) is built once per space, and a term's name is its chunks' texts
+        concatenated (k = 16: three lookups per term instead of a join over 16 entries)."""
+        terms = np.asarray(terms, dtype=np.int64).reshape(-1, self.k)
+        if len(terms) == 0:
+            return []
+        columns = [
+            [table[code] for code in ((terms[:, start:stop] + 1) @ weights).tolist()]
+            for start, stop, weights, table in _name_chunks(self)
         ]
+        if len(columns) == 1:
+            return [text[:-1] or "1" for text in columns[0]]
+        return ["".join(parts)[:-1] or "1" for parts in zip(*columns)]
 
     def configuration_string(self, row: np.ndarray) -> str:
         return self.to_string(row)
@@ -135,6 +144,33 @@ class ConditionSpace:
             raise QCAInputError(
                 f"unknown condition {name!r}; conditions: {', '.join(self.names)}"
             ) from None
+
+
+NAME_CHUNK_CELLS = 1024  # entries of one chunk's lookup table in ConditionSpace.to_strings
+
+
+@lru_cache(maxsize=32)
+def _name_chunks(space: ConditionSpace) -> list[tuple[int, int, np.ndarray, list[str]]]:
+    """Per chunk of conditions: its bounds, the weights that give a term's code in the chunk
+    (digit = entry + 1, ABSENT -> 0) and the text of every code ("" or literals, each
+    followed by ``*``)."""
+    chunks, start = [], 0
+    while start < space.k:
+        stop, cells = start + 1, space.levels[start] + 1
+        while stop < space.k and cells * (space.levels[stop] + 1) <= NAME_CHUNK_CELLS:
+            cells *= space.levels[stop] + 1
+            stop += 1
+        table = [""]
+        for j in range(start, stop):
+            options = [""] + [space.literal(j, v) + "*" for v in range(space.levels[j])]
+            table = [text + option for text in table for option in options]
+        digits = np.array([level + 1 for level in space.levels[start:stop]], dtype=np.int64)
+        weights = np.ones(stop - start, dtype=np.int64)
+        for position in range(stop - start - 2, -1, -1):
+            weights[position] = weights[position + 1] * digits[position + 1]
+        chunks.append((start, stop, weights, table))
+        start = stop
+    return chunks
 
 
 def covers(terms: np.ndarray, configurations: np.ndarray) -> np.ndarray:

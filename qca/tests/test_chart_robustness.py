@@ -79,8 +79,8 @@ def chart_cells(html: str, table_id: str = "configuration-chart") -> dict:
 def test_the_configuration_charts_core_and_peripheral_marks_on_a_known_case(tenant_a):
     analysis = _run(upload_known_case(tenant_a), ["A", "B", "C"], KNOWN_EXPECTATIONS)
     result = analysis.result
-    assert [m["terms"] for m in result.solutions["complex"]["models"]] == [["A*~B", "~A*B*~C"]]
-    assert [m["terms"] for m in result.solutions["parsimonious"]["models"]] == [["A", "B*~C"]]
+    assert [m["terms"] for m in result.solution("complex")["models"]] == [["A*~B", "~A*B*~C"]]
+    assert [m["terms"] for m in result.solution("parsimonious")["models"]] == [["A", "B*~C"]]
     first, second = result.configurations.all()
     assert (first.term, second.term) == ("A*~B", "B*~C")
     assert first.literals == {"A": {"present": True, "core": True}, "B": {"present": False, "core": False}}
@@ -205,13 +205,13 @@ def test_the_cli_command_on_the_results_page_reproduces_the_stored_result(tenant
                                env={"PYTHONPATH": str(REPO_ROOT), "PATH": "/usr/bin:/bin"}, check=False)
     assert completed.returncode == 0, completed.stderr
     reproduced = json.loads(completed.stdout)
-    stored = analysis.result.solutions["intermediate"]
+    stored = analysis.result.solution("intermediate")
     assert [(m["name"], m["terms"]) for m in reproduced["models"]] == [(m["name"], m["terms"]) for m in stored["models"]]
     for mine, theirs in zip(reproduced["models"], stored["models"], strict=True):
         for key in ("inclS", "PRI", "covS"):
             assert mine[key] == pytest.approx(theirs[key], abs=1e-6)
     assert reproduced["truth_table"]["rows"] == analysis.result.truth_table["rows"]
-    assert reproduced["outcome"] == analysis.result.solutions["intermediate"]["outcome"]
+    assert reproduced["outcome"] == analysis.result.solution("intermediate")["outcome"]
     assert analysis.result.robustness["original"]["model"] == stored["models"][0]["terms"]  # same polarity
 
 

@@ -111,10 +111,10 @@ def test_a_study_of_seeded_videos_reproduces_the_hand_checked_result(tenant_a):
 
     expected_terms = [f"{T}*{I}", f"~{T}*~{I}*~{A}"]
     for kind in ("complex", "parsimonious", "intermediate"):
-        assert [sorted(m["terms"]) for m in result.solutions[kind]["models"]] == [sorted(expected_terms)], kind
+        assert [sorted(m["terms"]) for m in result.solution(kind)["models"]] == [sorted(expected_terms)], kind
     # The complex PI chart is stored sparse: per PI, the ids of the positive rows it covers (R's ids,
     # the first condition the most significant digit: 000 -> 1, 110 -> 7, 111 -> 8).
-    chart = result.solutions["complex"]["solutions"][0]["PIchart"]
+    chart = result.solution("complex")["solutions"][0]["PIchart"]
     assert "matrix" not in chart and chart["configurations"] == [1, 7, 8]
     assert dict(zip(chart["PIs"], chart["covers"], strict=True)) == {expected_terms[0]: [7, 8], expected_terms[1]: [1]}
     fit = {c.term: (c.consistency, c.raw_coverage, c.unique_coverage) for c in result.configurations.all()}

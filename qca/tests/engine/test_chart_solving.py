@@ -111,3 +111,18 @@ def test_every_model_a_bounded_run_lists_is_a_minimum_cover(seed, configurations
     for model in solved.models:
         assert chart[list(model)].any(axis=0).all() and len(model) == size
     assert solved.models == cover.solve_chart(chart, limits=cover.ChartLimits(max_models=8, max_work=3_000)).models
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 10_000), st.integers(1, 300), st.integers(1, 60), st.sampled_from([0.02, 0.1, 0.5]))
+def test_packed_rows_as_csr_are_the_charts_rows(seed, width, count, density):
+    from qca.engine.cover_heuristic import csr_of
+    from qca.engine.cover_numeric import packed_csr
+
+    chart = np.random.default_rng(seed).random((count, width)) < density
+    indptr, indices, columns = packed_csr(np.packbits(chart, axis=1, bitorder="little"), width)
+    assert columns == width
+    assert [indices[indptr[i]:indptr[i + 1]].tolist() for i in range(count)] == [
+        np.flatnonzero(row).tolist() for row in chart]
+    expected = csr_of(chart)
+    assert np.array_equal(indptr, expected[0]) and np.array_equal(indices, expected[1])

@@ -1,0 +1,180 @@
+"""A primal heuristic for unicost set cover: weighted local search after RWLS (Gao, Weise
+and Li, "An efficient local search heuristic with row weighting for the unicost set
+covering problem", EJOR 246, 2015).
+
+Used by ``cover`` to find a small cover of a wide PI-chart block quickly, ideally one of the
+LP bound's size (which proves it minimum without an integer program). The search:
+
+* keeps a weight per element (chart configuration), 1 at the start; after every move the
+  weights of the still uncovered elements grow by 1, so elements that stay uncovered get
+  more and more attractive to cover;
+* scores sets (PIs): a set outside the cover scores the weight of the uncovered elements
+  it would cover, a set inside scores minus the weight of the elements only it covers;
+* whenever the cover is complete it is recorded and the set of highest score is dropped
+  (the size goes down by one); otherwise one move is a swap: drop the highest-scoring set
+  of the cover (not the one just added: tabu), then pick an uncovered element and add the
+  highest-scoring set that covers it among those that configuration checking allows (a
+  dropped set may come back only after one of its elements changed state);
+* ties go first by ``priority`` when given (``cover`` passes the LP reduced costs: add the
+  set of lowest reduced cost, drop the one of highest: the reduced costs of a cover's
+  sets sum to at most its size minus the LP optimum, so a cover at the LP bound is made
+  almost entirely of sets of reduced cost near 0), then to the set changed
+  longest ago (time stamps), as in RWLS, then to the lowest index.
+
+Deterministic: the uncovered element of each move comes from a seeded numpy Generator, and
+the run stops after ``max_steps`` moves or at ``target`` (no clock). Scores are kept
+incrementally with array operations over the CSR incidence, so a move costs a few dozen
+numpy calls whatever the chart's size.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+SEED = 20150101  # any fixed seed: the search is deterministic for a given chart
+PRIORITY_TOLERANCE = 1e-9  # priorities this close are a tie (LP reduced costs are floats)
+
+
+def csr_of(chart: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """A boolean (sets x elements) matrix as ``local_search_cover`` takes it: (indptr,
+    indices, number of elements), each set's elements ascending."""
+    chart = np.asarray(chart, dtype=bool)
+    rows, cols = np.nonzero(chart)
+    indptr = np.zeros(len(chart) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=len(chart)), out=indptr[1:])
+    return indptr, cols.astype(np.int64), chart.shape[1]
+
+
+class _State:
+    """The cover and its scores; ``add``/``drop`` keep every score exact incrementally."""
+
+    def __init__(self, set_ptr: np.ndarray, set_elements: np.ndarray, elements: int,
+                 priority: np.ndarray | None):
+        self.priority = priority
+        self.set_ptr, self.set_elements = set_ptr, set_elements  # set -> its elements
+        sets = len(set_ptr) - 1
+        owners = np.repeat(np.arange(sets, dtype=np.int64), np.diff(set_ptr))
+        order = np.argsort(set_elements, kind="stable")  # element by element, sets ascending
+        ends = np.cumsum(np.bincount(set_elements, minlength=elements))
+        self.holders = np.split(owners[order], ends[:-1])  # element -> its sets
+        self.weight = np.ones(elements, dtype=np.int64)
+        self.count = np.zeros(elements, dtype=np.int64)  # sets of the cover covering each element
+        self.owner_sum = np.zeros(elements, dtype=np.int64)  # sum of those sets' ids: the owner if one
+        self.score = np.diff(self.set_ptr).astype(np.int64)  # nothing covered: gain = |set|
+        self.inside = np.zeros(sets, dtype=bool)
+        self.allowed = np.ones(sets, dtype=bool)  # configuration checking
+        self.stamp = np.zeros(sets, dtype=np.int64)
+        self.size = 0
+
+    def elements(self, s: int) -> np.ndarray:
+        return self.set_elements[self.set_ptr[s]:self.set_ptr[s + 1]]
+
+    def _shift_sets_of(self, elements: np.ndarray, sign: int) -> None:
+        """Every set holding one of ``elements`` gains ``sign`` x that element's weight, and
+        may be added again (its neighbourhood changed). One element at a time: a move
+        changes the state of a few elements, and a set holds each element once."""
+        for element, weight in zip(elements.tolist(), self.weight[elements].tolist()):
+            sets = self.holders[element]
+            self.score[sets] += sign * weight
+            self.allowed[sets] = True
+
+    def add(self, s: int, step: int) -> None:
+        own = self.elements(s)
+        before = self.count[own]
+        newly, shared = own[before == 0], own[before == 1]
+        if len(shared):  # the single set that covered each of these is no longer alone
+            np.add.at(self.score, self.owner_sum[shared], self.weight[shared])
+        self._shift_sets_of(newly, -1)
+        self.count[own] += 1
+        self.owner_sum[own] += s
+        self.score[s] = -int(self.weight[newly].sum())
+        self.inside[s], self.stamp[s] = True, step
+        self.size += 1
+
+    def drop(self, s: int, step: int) -> None:
+        own = self.elements(s)
+        self.count[own] -= 1
+        self.owner_sum[own] -= s
+        after = self.count[own]
+        lost, alone = own[after == 0], own[after == 1]
+        if len(alone):  # the remaining set covering each of these is now alone
+            np.subtract.at(self.score, self.owner_sum[alone], self.weight[alone])
+        self._shift_sets_of(lost, 1)
+        self.score[s] = int(self.weight[lost].sum())
+        self.inside[s], self.allowed[s], self.stamp[s] = False, False, step
+        self.size -= 1
+
+    def raise_weights(self, uncovered: np.ndarray) -> None:
+        self.weight[uncovered] += 1
+        for element in uncovered.tolist():  # its sets are all outside the cover: gain + 1
+            self.score[self.holders[element]] += 1
+
+    def best_of(self, candidates: np.ndarray, dropping: bool) -> int:
+        """Highest score; at a tie the lowest priority (adding) or the highest (dropping),
+        then the set changed longest ago, then the lowest id."""
+        scores = self.score[candidates]
+        tied = candidates[scores == scores.max()]
+        if len(tied) > 1 and self.priority is not None:
+            priorities = self.priority[tied]
+            if dropping:
+                tied = tied[priorities >= priorities.max() - PRIORITY_TOLERANCE]
+            else:
+                tied = tied[priorities <= priorities.min() + PRIORITY_TOLERANCE]
+        if len(tied) == 1:
+            return int(tied[0])
+        stamps = self.stamp[tied]
+        return int(tied[np.flatnonzero(stamps == stamps.min())[0]])
+
+
+def local_search_cover(chart: np.ndarray | tuple[np.ndarray, np.ndarray, int], target: int, max_steps: int,
+                       priority: np.ndarray | None = None, initial: list[int] | tuple[int, ...] | None = None,
+                       seed: int = SEED) -> list[int]:
+    """A cover of the boolean (sets x elements) ``chart``, or of its :func:`csr_of` form
+    (every element must be coverable): row indices, ascending. Stops at a cover of ``target`` sets (e.g. the LP bound: none can
+    be smaller) or after ``max_steps`` swap moves, returning the smallest cover seen.
+
+    ``priority``: per set, the tie-break after the score (lower is added first, higher
+    dropped first). ``initial``: a cover to start from; without it, the greedy cover by
+    score (most elements first, ties as above)."""
+    set_ptr, set_elements, elements = chart if isinstance(chart, tuple) else csr_of(chart)
+    if np.bincount(set_elements, minlength=elements).min(initial=1) == 0:
+        raise ValueError("some elements are in no set")
+    state = _State(set_ptr, set_elements, elements, None if priority is None else np.asarray(priority, dtype=float))
+    rng = np.random.default_rng(seed)
+    if initial is None:
+        while (state.count == 0).any():
+            state.add(state.best_of(np.flatnonzero(~state.inside), False), 0)
+    else:
+        for s in initial:
+            state.add(int(s), 0)
+        if (state.count == 0).any():
+            raise ValueError("the initial sets do not cover the chart")
+    best: list[int] = np.flatnonzero(state.inside).tolist()
+    tabu, step = -1, 0
+    draws = rng.random(max(1, min(max_steps, 1 << 16)))
+    while True:
+        uncovered = np.flatnonzero(state.count == 0)
+        if len(uncovered) == 0:  # a cover: record it, then look for one a set smaller
+            if state.size < len(best):
+                best = np.flatnonzero(state.inside).tolist()
+            if state.size <= max(target, 1):
+                break
+            state.drop(state.best_of(np.flatnonzero(state.inside), True), step)
+            continue
+        if step >= max_steps:
+            break
+        step += 1
+        inside = np.flatnonzero(state.inside)
+        if tabu >= 0 and len(inside) > 1:
+            inside = inside[inside != tabu]
+        state.drop(state.best_of(inside, True), step)
+        uncovered = np.flatnonzero(state.count == 0)
+        element = int(uncovered[int(draws[step % len(draws)] * len(uncovered))])
+        holders = state.holders[element]
+        choosable = holders[state.allowed[holders]]
+        tabu = state.best_of(choosable if len(choosable) else holders, False)
+        state.add(tabu, step)
+        uncovered = np.flatnonzero(state.count == 0)
+        if len(uncovered):
+            state.raise_weights(uncovered)
+    return best
