@@ -61,7 +61,7 @@ from .cover_chart import (  # noqa: F401  (row_dominance, _members: used through
     _undominated_columns,
     row_dominance,
 )
-from .cover_heuristic import local_search_cover
+from .cover_heuristic import local_search_at_lp_bound, local_search_cover
 from .cover_numeric import (
     block_pi_masks,
     packed_csr,
@@ -363,16 +363,13 @@ class _BlockSearch:
         return cover
 
     def _local_search(self, lower: int, upper: int, steps: int) -> tuple[int, tuple[int, ...]]:
-        """The weighted local search (:mod:`.cover_heuristic`) for a cover of ``lower`` PIs
-        (the LP bound) over the PIs that reduced-cost fixing leaves for a cover of that size,
-        with the reduced costs as tie-breaks; from the size chart where the integer program
-        may use it (``IP_MAX_COLUMNS``), else from all the block's PIs (the size chart of a
-        chart of thousands of configurations costs seconds: random k = 16, n = 10,000,
-        29,604 PIs x 3,995 configurations, 3 s). Its covers are the block's. If the kept PIs
-        cannot cover the block, no cover of ``lower`` PIs exists (a dominated PI's dominator
-        has no higher reduced cost): the bound rises until they can (at most to ``upper``,
-        the size of a known cover, whose PIs are then all kept). Returns the bound and the
-        cover (empty if none was looked for)."""
+        """The local search for a cover of ``lower`` PIs (the LP bound; see
+        :func:`.cover_heuristic.local_search_at_lp_bound`, which may raise it, at most to
+        ``upper``): on the size chart where the integer program may use it
+        (``IP_MAX_COLUMNS``), else on all the block's PIs (the size chart of a chart of
+        thousands of configurations costs seconds: random k = 16, n = 10,000, 29,604 PIs x
+        3,995 configurations, 3 s). Returns the bound and the cover (empty if none was
+        looked for)."""
         packed = self._packed_rows()
         if len(self.columns) <= IP_MAX_COLUMNS:
             rows = np.array(self._size_chart_rows(), dtype=np.intp)
@@ -383,27 +380,8 @@ class _BlockSearch:
         if self.weights is None:
             chosen = local_search_cover(chart, lower, steps)
             return lower, tuple(sorted(self._pi_list[rows[i]] for i in chosen))
-        width = len(self.columns)
-        indptr, indices, _ = chart
-        lengths = np.diff(indptr)
-        # reduced costs by one pass over the nonzeros (not the bit-identical sums of the
-        # enumeration: only compared with a tolerance here, and O(nonzeros), not O(PIs x width))
-        owner = np.repeat(np.arange(len(rows)), lengths)
-        reduced = 1.0 - np.bincount(owner, weights=np.asarray(self.weights)[indices], minlength=len(rows))
-        total = sum(self.weights)
-        while True:
-            mask = reduced <= lower - total + DUAL_TOLERANCE
-            if np.bincount(indices[np.repeat(mask, lengths)], minlength=width).all():
-                break
-            lower += 1
-            if lower >= upper:  # floating-point safety: the known cover stands
-                return upper, ()
-        kept = rows[mask]
-        sub_ptr = np.zeros(len(kept) + 1, dtype=np.int64)
-        np.cumsum(lengths[mask], out=sub_ptr[1:])
-        sub_chart = (sub_ptr, indices[np.repeat(mask, lengths)], width)
-        chosen = local_search_cover(sub_chart, lower, steps, priority=reduced[mask])
-        return lower, tuple(sorted(self._pi_list[kept[i]] for i in chosen))
+        lower, chosen = local_search_at_lp_bound(chart, self.weights, lower, upper, steps, DUAL_TOLERANCE)
+        return lower, tuple(sorted(self._pi_list[rows[i]] for i in chosen))
 
     def _integer_program_fits(self) -> bool:
         """May a bounded run call the integer program? Only on a block of at most

@@ -178,3 +178,35 @@ def local_search_cover(chart: np.ndarray | tuple[np.ndarray, np.ndarray, int], t
         if len(uncovered):
             state.raise_weights(uncovered)
     return best
+
+
+def local_search_at_lp_bound(chart: tuple[np.ndarray, np.ndarray, int], weights: list[float], lower: int,
+                             upper: int, max_steps: int, tolerance: float) -> tuple[int, list[int]]:
+    """:func:`local_search_cover` for a cover of ``lower`` sets (the LP bound) over the sets
+    that reduced-cost fixing leaves for a cover of that size, the reduced costs as tie-breaks.
+
+    ``weights``: the LP dual, one per element. A set whose reduced cost (1 - the dual weight
+    of its elements) exceeds ``lower`` - LP is in no cover of ``lower`` sets; if the sets
+    left cannot cover every element, no such cover exists and the bound rises until they
+    can (at most to ``upper``, the size of a known cover, whose sets are then all left: at
+    ``upper`` the known cover stands and no search runs). Reduced costs by one pass over the
+    nonzeros, compared with ``tolerance``. Returns the bound and the cover's sets (row
+    indices of ``chart``; empty when none was looked for)."""
+    indptr, indices, width = chart
+    lengths = np.diff(indptr)
+    owner = np.repeat(np.arange(len(lengths)), lengths)
+    reduced = 1.0 - np.bincount(owner, weights=np.asarray(weights)[indices], minlength=len(lengths))
+    total = sum(weights)
+    while True:
+        mask = reduced <= lower - total + tolerance
+        if np.bincount(indices[np.repeat(mask, lengths)], minlength=width).all():
+            break
+        lower += 1
+        if lower >= upper:  # floating-point safety: the known cover stands
+            return upper, []
+    kept = np.flatnonzero(mask)
+    sub_ptr = np.zeros(len(kept) + 1, dtype=np.int64)
+    np.cumsum(lengths[mask], out=sub_ptr[1:])
+    sub_chart = (sub_ptr, indices[np.repeat(mask, lengths)], width)
+    chosen = local_search_cover(sub_chart, lower, max_steps, priority=reduced[mask])
+    return lower, sorted(int(kept[i]) for i in chosen)
