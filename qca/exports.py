@@ -7,8 +7,6 @@ import csv
 import io
 import json
 
-from django.conf import settings
-
 from . import stored_results
 from .selectors import configuration_chart
 
@@ -81,8 +79,7 @@ def result_json(result) -> str:
     """The whole result. `solutions` as the engine wrote them (solutions_format 1), or pooled as stored
     (solutions_format 2, docs/qca.md) when that form would exceed QCA_EXPANDED_MAX_BYTES."""
     analysis = result.analysis
-    solutions_format, solutions = stored_results.for_output(
-        result.solutions, expanded_max_bytes=settings.QCA_EXPANDED_MAX_BYTES)
+    solutions_format, solutions = stored_results.for_output(result.solutions)
     document = {
         "study": {"id": analysis.study_id, "name": analysis.study.name, "checksum": analysis.study.checksum,
                   "source": analysis.study.source, "as_of": str(analysis.study.as_of or ""),

@@ -6,15 +6,7 @@ from dataclasses import dataclass, field
 
 from . import stored_results
 from .analysis import SOLUTION_KINDS
-from .models import (
-    Analysis,
-    AnalysisStatus,
-    Recommendation,
-    Result,
-    Study,
-    StudySource,
-    TypologyRule,
-)
+from .models import Analysis, AnalysisStatus, Recommendation, Result, Study, StudySource, TypologyRule
 from .typology import literals_from_chart
 
 # The paper's Table 6 notation: ● present, ⊗ absent; large for core, small for peripheral conditions

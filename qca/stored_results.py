@@ -37,6 +37,8 @@ import json
 import operator
 from collections.abc import Callable
 
+from django.conf import settings
+
 FORMAT = 2
 
 # field -> pool, in a model (top-level or a solution's), a solution, its PI chart, and a kind's result
@@ -348,19 +350,15 @@ def models_of(document: dict, kind: str) -> tuple[dict, list[tuple[str, dict]]]:
     return {key: value for key, value in result.items() if key not in ("solutions", "models")}, named
 
 
-# What the API and the JSON export hand out: the engine's own form (format 1) unless the caller asks
-# for the pooled one or the engine's form would be larger than this (then format 2, as stored).
-EXPANDED_MAX_BYTES = 16 * 2**20
-
-
-def for_output(document: dict, *, compact_requested: bool = False,
-               expanded_max_bytes: int = EXPANDED_MAX_BYTES) -> tuple[int, dict]:
-    """(format, solutions) to hand out. A format 1 row is handed out as stored unless compact is asked
-    for (it was at most QCA_RESULT_MAX_BYTES when stored, as before format 2)."""
+def for_output(document: dict, *, compact_requested: bool = False) -> tuple[int, dict]:
+    """(format, solutions) for the API and the JSON export: the engine's own form (format 1) unless
+    compact is asked for or that form would exceed settings.QCA_EXPANDED_MAX_BYTES (then format 2, as
+    stored). A format 1 row is handed out as stored unless compact is asked for (it was at most
+    QCA_RESULT_MAX_BYTES when stored, as before format 2)."""
     if compact_requested:
         return FORMAT, compact(document)
     if not is_compact(document):
         return 1, document
-    if document["expanded_bytes"] > expanded_max_bytes:
+    if document["expanded_bytes"] > settings.QCA_EXPANDED_MAX_BYTES:
         return FORMAT, document
     return 1, expand(document)

@@ -4,24 +4,16 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.utils.translation import gettext as _
 
 from accounts.tenancy import owned_or_404, require_capability
 
 from . import charts, exports, prefill, selectors, services
 from .analysis import regression_prescreen
 from .calibration import calibrate, suggestion_details
-from .forms import (
-    AnalysisForm,
-    CalibrationForm,
-    PickVideoForm,
-    RecommendationForm,
-    RerunForm,
-    TypologyRuleForm,
-    UploadStudyForm,
-    VideoStudyForm,
-)
+from .forms import (AnalysisForm, CalibrationForm, PickVideoForm, RecommendationForm, RerunForm, TypologyRuleForm,
+                    UploadStudyForm, VideoStudyForm)
 from .models import Analysis, AnalysisStatus, Condition, Recommendation, Study, TypologyRule
 from .sources import StudyDataError
 

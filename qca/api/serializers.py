@@ -1,6 +1,5 @@
 """DRF serializers of the Learn (fsQCA) area."""
 
-from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -82,8 +81,7 @@ class ResultSerializer(serializers.ModelSerializer):
         if not hasattr(result, "_solutions_output"):
             request = self.context.get("request")
             compact = request is not None and request.query_params.get(SOLUTIONS_PARAMETER) == "compact"
-            result._solutions_output = stored_results.for_output(
-                result.solutions, compact_requested=compact, expanded_max_bytes=settings.QCA_EXPANDED_MAX_BYTES)
+            result._solutions_output = stored_results.for_output(result.solutions, compact_requested=compact)
         return result._solutions_output
 
     @extend_schema_field(serializers.ChoiceField(choices=[1, 2]))

@@ -50,14 +50,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .cover_chart import (  # noqa: F401  (row_dominance, _members: used through cover)
+from .cover_chart import (  # noqa: F401  (re-exported: minimize and the tests reach them through cover)
     _blocks,
     _column_bitsets,
     _column_csr,
     _column_lists,
     _irredundant_covers,
     _members,
-    _packed_columns,
     _undominated_columns,
     row_dominance,
 )
@@ -522,7 +521,7 @@ def _minimum_covers(
     fall), so a block of more than ``LP_REUSE_CELLS`` (PIs x configurations) takes it
     instead of solving its LP again: exact for reduced-cost fixing and the enumeration's
     bound, just not as tight as a fresh LP."""
-    candidates = _column_bitsets(chart, _packed_columns(chart))
+    candidates = _column_bitsets(chart)
     csr = _column_csr(chart)
     column_pis = _column_lists(chart, csr)
     columns = undominated_columns(*csr, chart.shape[0], candidates)

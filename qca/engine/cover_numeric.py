@@ -108,8 +108,6 @@ def packed_csr(packed_rows: np.ndarray, width: int) -> tuple[np.ndarray, np.ndar
     return indptr, np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64), width
 
 
-
-
 def undominated_columns(indptr: np.ndarray, indices: np.ndarray, pi_count: int, candidates: list[int]) -> list[int] | None:
     """Array form of ``cover_chart._undominated_columns`` (the same list): configurations,
     fewest candidate PIs first (ties: lower index first), whose candidate set includes no
@@ -163,6 +161,7 @@ def undominated_columns(indptr: np.ndarray, indices: np.ndarray, pi_count: int, 
         dropped[part_outer[missing == 0]] = True
         start = stop
     return [c for c in order.tolist() if not dropped[c]]
+
 
 def ragged_sequential_sums(indptr: np.ndarray, values: np.ndarray) -> np.ndarray:
     """Per CSR row, the sum of its ``values`` added left to right from 0.0: bit-identical to
