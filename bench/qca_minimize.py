@@ -140,6 +140,32 @@ def run_isolated(generator: str, k: int, n: int, bounds: dict, timeout: float) -
         process.join()
 
 
+def machine_reference() -> float:
+    """CPU seconds of a fixed workload like the engine's (a Python loop over big-int bit
+    operations, a numpy sort, a sparse LP): this machine's speed *today*. The same code
+    read 1.5-2x slower on some days than on others, so targets in seconds are read
+    against this figure (docs/benchmarks.md lists it with each table). Median of 5 after
+    one discarded warm-up run (imports, first-touch memory)."""
+    from scipy.optimize import linprog
+    from scipy.sparse import csc_array
+
+    rng = np.random.default_rng(0)
+    values = rng.random(5_000_000)
+    dense = rng.random((1200, 400)) < 0.01
+    dense[np.arange(1200), rng.integers(0, 400, 1200)] = True  # every configuration coverable
+    chart = csc_array(dense.astype(float))
+    times = []
+    for _ in range(6):
+        start = time.process_time()
+        mask = 0
+        for i in range(1_000_000):
+            mask ^= (mask >> 3) | (1 << (i % 997))
+        np.sort(values)
+        linprog(np.ones(400), A_ub=-chart, b_ub=-np.ones(1200), bounds=(0, None), method="highs")
+        times.append(time.process_time() - start)
+    return statistics.median(times[1:])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="k = 8, 12 and n = 200, 2000 only")
@@ -161,7 +187,8 @@ def main() -> None:
 
     header = ("gen", "k", "n", "rows obs/pos", "TT s", "complex s", "pars s", "interm s", "C+P+I s",
               "C+P+I cpu s", "PIs C/P/I", "models C/P/I", "cut C/P/I", "peak MiB", "load")
-    print(f"bounds: {bounds}")
+    print(f"bounds: {bounds}; machine reference: {machine_reference():.3f} CPU-s "
+          f"(bench/qca_minimize.py machine_reference; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})")
     print(" | ".join(header))
     print("|".join("---" for _ in header))
     kinds = ("complex", "parsimonious", "intermediate")

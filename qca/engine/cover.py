@@ -57,12 +57,15 @@ from .cover_chart import (  # noqa: F401  (re-exported: minimize and the tests r
     _column_lists,
     _irredundant_covers,
     _members,
+    _packed_columns,
     _undominated_columns,
     row_dominance,
 )
 from .cover_heuristic import local_search_at_lp_bound, local_search_cover
+from .cover_lp import covering_lp_dual
 from .cover_numeric import (
     block_pi_masks,
+    chart_nonzero,
     packed_csr,
     packed_masks,
     ragged_sequential_sums,
@@ -84,6 +87,10 @@ IP_MAX_NONZEROS = 20_000
 HEURISTIC_STEP_WORK = 20  # search steps one local-search move counts for (bounded runs)
 HEURISTIC_STEPS = 15_000  # local-search moves of an unbounded run (then the integer program)
 HEURISTIC_STEPS_BEFORE_IP = 500  # at most, where the integer program is small (it decides fast)
+# a block whose size stays unproven enumerates its covers of that size with max_work / this:
+# they are not known to be minimal, so listing more of them tells little (random k = 16,
+# n = 10,000: 3.6 of 4.4 CPU-s of enumeration went to such blocks)
+UNPROVEN_ENUMERATION_SHARE = 10
 
 
 @dataclass(frozen=True)
@@ -233,35 +240,38 @@ class _BlockSearch:
 
     # -- the minimum size ---------------------------------------------------------------
     def _sparse_matrix(self, pis: list[int] | None = None):
-        """(positions x PIs) covering matrix over ``pis`` (default: all, ascending)."""
-        from scipy.sparse import csr_array
+        """(positions x PIs) covering matrix over ``pis`` (default: all, ascending), in CSC
+        form straight from the PIs' CSR rows: each PI's positions ascending, the canonical
+        arrays HiGHS would otherwise get by converting (no dense unpacking of the block)."""
+        from scipy.sparse import csc_array
 
+        indptr, indices, width = self._pi_csr()
         pis = sorted(self.pi_masks) if pis is None else pis
-        packed = self._packed_rows()
         if pis != self._pi_list:
-            packed = packed[[self._pi_row[pi] for pi in pis]]
-        bits = np.unpackbits(packed, axis=1, count=len(self.columns), bitorder="little")
-        # row-major nonzero: PI by PI, positions ascending -- the (row, column) pairs in the
-        # order the per-PI loop made them, so HiGHS gets the very same matrix
-        cols, rows = np.nonzero(bits)
-        matrix = csr_array((np.ones(len(rows)), (rows, cols)), shape=(len(self.columns), len(pis)))
+            rows = np.array([self._pi_row[pi] for pi in pis], dtype=np.int64)
+            lengths = indptr[rows + 1] - indptr[rows]
+            starts = np.repeat(indptr[rows] - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
+            indices = indices[starts + np.arange(int(lengths.sum()))]
+            indptr = np.concatenate([[0], np.cumsum(lengths)])
+        matrix = csc_array((np.ones(len(indices)), indices, indptr), shape=(width, len(pis)))
         return pis, matrix
 
     def _lp_bound(self) -> int:
-        """Ceiling of the LP relaxation (no cover is smaller); keeps its dual as ``weights``."""
-        from scipy.optimize import linprog
-
-        _, matrix = self._sparse_matrix()
-        result = linprog(np.ones(matrix.shape[1]), A_ub=-matrix, b_ub=-np.ones(matrix.shape[0]),
-                         bounds=(0, None), method="highs")
-        if result.status != 0:
+        """Ceiling of the LP relaxation (no cover is smaller); keeps its dual as ``weights``
+        (:func:`.cover_lp.covering_lp_dual`). Blocks wider than ``IP_MAX_COLUMNS`` take the
+        fastest way for their shape (HiGHS's interior point, or row and column generation:
+        random k = 16, n = 10,000's parsimonious block 4.9 -> 0.9 CPU-s), the others HiGHS's
+        default simplex. Both give the same bound but not the same dual (the LP has many
+        optimal ones), and the dual steers the local search and the enumeration: narrower
+        blocks, whose size the integer program may decide, keep the simplex's dual and so
+        the models they listed before (on latent k = 16 another dual made the enumeration
+        of 64 models take 154,240 steps instead of 10,159)."""
+        indptr, indices, width = self._pi_csr()
+        solved = covering_lp_dual(indptr, indices, width,
+                                  method=None if len(self.columns) > IP_MAX_COLUMNS else "simplex")
+        if solved is None:
             return 1
-        dual = np.clip(-np.asarray(result.ineqlin.marginals, dtype=float), 0.0, None)
-        # rescale so that every PI's weight is at most 1 exactly (solver tolerances): the
-        # dual stays feasible, so its sums remain valid lower bounds
-        heaviest = float((matrix.T @ dual).max()) if matrix.shape[1] else 1.0
-        if heaviest > 1.0:
-            dual /= heaviest
+        dual, _ = solved
         self.weights = dual.tolist()
         return int(np.ceil(dual.sum() - DUAL_TOLERANCE))
 
@@ -497,7 +507,10 @@ class _BlockSearch:
             self._preferred = sum(1 << pi for pi in self._best)
         found: list[tuple[int, ...]] = []
         weight = sum(self.weights) if self.weights is not None else 0.0
-        stopped = self._search(everything, 0, [], size, found, max_found, self.max_work, weight)
+        work = self.max_work
+        if self.unproven and work is not None:
+            work = max(1, work // UNPROVEN_ENUMERATION_SHARE)
+        stopped = self._search(everything, 0, [], size, found, max_found, work, weight)
         if not found:  # the work bound stopped the search before a cover: the known one
             found = [tuple(sorted(self.minimum_cover()))]
         return found, stopped or self.unproven
@@ -521,8 +534,9 @@ def _minimum_covers(
     fall), so a block of more than ``LP_REUSE_CELLS`` (PIs x configurations) takes it
     instead of solving its LP again: exact for reduced-cost fixing and the enumeration's
     bound, just not as tight as a fresh LP."""
-    candidates = _column_bitsets(chart)
-    csr = _column_csr(chart)
+    nonzero = chart_nonzero(chart)  # (PI, configuration) cells, read once from the dense chart
+    csr = _column_csr(chart, nonzero)
+    candidates = _column_bitsets(chart, _packed_columns(chart, csr))
     column_pis = _column_lists(chart, csr)
     columns = undominated_columns(*csr, chart.shape[0], candidates)
     if columns is None:  # the array form would make too many pairs: the same list, by index
@@ -537,7 +551,7 @@ def _minimum_covers(
     exhausted = models_cut = False
     gap = 0  # PIs the listed models may have beyond a minimum one (unproven blocks)
     for block in _blocks(rest, column_pis):
-        search = _BlockSearch(block, candidates, _pi_masks(block, column_pis, chart), limits.max_work)
+        search = _BlockSearch(block, candidates, _pi_masks(block, column_pis, chart, nonzero), limits.max_work)
         if known_cover is not None and len(block) > 1:
             if known_weights is not None and len(block) * len(search.pi_masks) > LP_REUSE_CELLS:
                 search.weights = [known_weights[c] for c in block]
@@ -556,7 +570,8 @@ def _minimum_covers(
             notes += [note for note in sub_notes if note not in notes]
             continue
         covers, cut = search.minimum_covers(limits.max_models, size)
-        exhausted |= search.exhausted
+        # an unproven block's enumeration is cut short by design; its own note says so
+        exhausted |= search.exhausted and not search.unproven
         if search.unproven:
             gap += size - (search.lower_bound if search.lower_bound is not None else 1)
         models_cut |= cut and not search.exhausted and not search.unproven
@@ -574,11 +589,13 @@ def _minimum_covers(
     return sorted(set(models)), notes, gap
 
 
-def _pi_masks(block: list[int], column_pis: list[list[int]], chart: np.ndarray | None = None) -> dict[int, int]:
+def _pi_masks(block: list[int], column_pis: list[list[int]], chart: np.ndarray | None = None,
+              nonzero: tuple[np.ndarray, np.ndarray] | None = None) -> dict[int, int]:
     """PI -> bitset of the block's columns (by position in ``block``) it covers; from the
-    chart's columns by array operations for wide blocks (the same dict)."""
+    chart's cells (``nonzero``, computed if not given) by array operations for wide blocks
+    (the same dict)."""
     if chart is not None and len(block) > PROBE_MAX_COLUMNS:
-        return block_pi_masks(chart, block)
+        return block_pi_masks(chart_nonzero(chart) if nonzero is None else nonzero, chart.shape[1], block)
     masks: dict[int, int] = {}
     for position, c in enumerate(block):
         for pi in column_pis[c]:

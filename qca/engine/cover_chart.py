@@ -8,6 +8,8 @@ import itertools
 
 import numpy as np
 
+from .cover_numeric import chart_nonzero
+
 
 def row_dominance(chart: np.ndarray) -> np.ndarray:
     """Indices of PIs not strictly dominated by another PI."""
@@ -38,10 +40,11 @@ def _members(mask: int) -> list[int]:
     return [i for i, bit in enumerate(bin(mask)[:1:-1]) if bit == "1"]
 
 
-def _column_csr(chart: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _column_csr(chart: np.ndarray, nonzero: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Candidate PIs of each configuration (chart column) as CSR (indptr, PIs ascending): one
-    ``nonzero`` over the chart and a stable sort by column (not one call per column)."""
-    pis, columns = np.nonzero(chart)
+    ``nonzero`` over the chart (or the one given) and a stable sort by column (not one call
+    per column)."""
+    pis, columns = chart_nonzero(chart) if nonzero is None else nonzero
     indptr = np.zeros(chart.shape[1] + 1, dtype=np.int64)
     np.cumsum(np.bincount(columns, minlength=chart.shape[1]), out=indptr[1:])
     return indptr, pis[np.argsort(columns, kind="stable")]
@@ -54,21 +57,18 @@ def _column_lists(chart: np.ndarray, csr: tuple[np.ndarray, np.ndarray] | None =
     return [flat[start:end] for start, end in itertools.pairwise(ends)]
 
 
-def _packed_columns(chart: np.ndarray) -> np.ndarray:
+def _packed_columns(chart: np.ndarray, csr: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """The chart's columns bit-packed: row c = configuration c's candidate PIs, byte j holding
-    PIs 8j..8j+7 (lowest PI in bit 0). Packed along the PIs by shifting and or-ing groups of
-    8 contiguous chart rows, then transposed, 8x smaller than the chart: transposing the
-    boolean chart itself cost ~2 s on random k = 16, n = 10,000 (30,291 PIs x 7,574
-    configurations), packing along axis 0 ~1 s."""
+    PIs 8j..8j+7 (lowest PI in bit 0). Made from the column CSR (computed if not given) by
+    or-ing each cell's bit into place: charts are sparse (random k = 16, n = 10,000: 0.4 % of
+    30,291 PIs x 7,574 configurations), so this touches the nonzeros only -- 0.04 s
+    against ~1 s for packing the boolean chart along its PIs."""
+    indptr, pis = _column_csr(chart) if csr is None else csr
     count, width = chart.shape
-    rows = np.ascontiguousarray(chart).view(np.uint8)
-    if count % 8 or count == 0:
-        rows = np.concatenate([rows, np.zeros((-count % 8 or 8, width), dtype=np.uint8)])
-    groups = rows.reshape(-1, 8, width)
-    packed = groups[:, 0, :].copy()
-    for bit in range(1, 8):
-        packed |= groups[:, bit, :] << bit
-    return np.ascontiguousarray(packed.T)
+    packed = np.zeros((width, (count + 7) // 8 or 1), dtype=np.uint8)
+    columns = np.repeat(np.arange(width), np.diff(indptr))
+    np.bitwise_or.at(packed, (columns, pis >> 3), (1 << (pis & 7)).astype(np.uint8))
+    return packed
 
 
 def _column_bitsets(chart: np.ndarray, packed: np.ndarray | None = None) -> list[int]:

@@ -23,11 +23,16 @@ LP bound's size (which proves it minimum without an integer program). The search
 
 Deterministic: the uncovered element of each move comes from a seeded numpy Generator, and
 the run stops after ``max_steps`` moves or at ``target`` (no clock). Scores are kept
-incrementally with array operations over the CSR incidence, so a move costs a few dozen
-numpy calls whatever the chart's size.
+incrementally (see ``_State``): a move walks the elements of the two sets it swaps in plain
+Python, with one numpy call per element that becomes covered or uncovered (its sets'
+scores), one for the weights of the uncovered elements, and a few over the cover to choose
+the set to drop; the uncovered elements are kept, not searched for. So a move costs about
+ten numpy calls plus Python work in proportion to the two sets' sizes.
 """
 
 from __future__ import annotations
+
+import bisect
 
 import numpy as np
 
@@ -46,84 +51,120 @@ def csr_of(chart: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
 
 
 class _State:
-    """The cover and its scores; ``add``/``drop`` keep every score exact incrementally."""
+    """The cover and its scores; ``add``/``drop`` keep every score exact incrementally.
+
+    Per element (read and written one at a time as a move walks a set's ``members``) the
+    state is Python lists, as one entry of a list costs a fraction of a numpy call or of a
+    numpy scalar: ``weight``, ``count`` (sets of the cover covering it), ``owner_sum`` (the
+    sum of those sets' ids: the owner when there is one) and ``uncovered`` (the elements of
+    count 0, ascending, kept by ``add`` and ``drop`` rather than found by a scan). Per set
+    (updated through an element's ``holders`` and compared over the cover or over an
+    element's sets, many at a time) it is numpy arrays: ``score``, ``inside``, ``allowed``
+    (configuration checking) and ``stamp`` (the step of its last change)."""
 
     def __init__(self, set_ptr: np.ndarray, set_elements: np.ndarray, elements: int,
                  priority: np.ndarray | None):
         self.priority = priority
-        self.set_ptr, self.set_elements = set_ptr, set_elements  # set -> its elements
         sets = len(set_ptr) - 1
+        flat = set_elements.tolist()
+        bounds = set_ptr.tolist()
+        self.members = [flat[bounds[s]:bounds[s + 1]] for s in range(sets)]  # set -> its elements
         owners = np.repeat(np.arange(sets, dtype=np.int64), np.diff(set_ptr))
         order = np.argsort(set_elements, kind="stable")  # element by element, sets ascending
         ends = np.cumsum(np.bincount(set_elements, minlength=elements))
         self.holders = np.split(owners[order], ends[:-1])  # element -> its sets
-        self.weight = np.ones(elements, dtype=np.int64)
-        self.count = np.zeros(elements, dtype=np.int64)  # sets of the cover covering each element
-        self.owner_sum = np.zeros(elements, dtype=np.int64)  # sum of those sets' ids: the owner if one
-        self.score = np.diff(self.set_ptr).astype(np.int64)  # nothing covered: gain = |set|
+        self.weight = [1] * elements
+        self.count = [0] * elements
+        self.owner_sum = [0] * elements
+        self.uncovered = list(range(elements))
+        self.score = np.diff(set_ptr).astype(np.int64)  # nothing covered: gain = |set|
         self.inside = np.zeros(sets, dtype=bool)
-        self.allowed = np.ones(sets, dtype=bool)  # configuration checking
+        self.allowed = np.ones(sets, dtype=bool)
         self.stamp = np.zeros(sets, dtype=np.int64)
         self.size = 0
 
-    def elements(self, s: int) -> np.ndarray:
-        return self.set_elements[self.set_ptr[s]:self.set_ptr[s + 1]]
-
-    def _shift_sets_of(self, elements: np.ndarray, sign: int) -> None:
-        """Every set holding one of ``elements`` gains ``sign`` x that element's weight, and
-        may be added again (its neighbourhood changed). One element at a time: a move
-        changes the state of a few elements, and a set holds each element once."""
-        for element, weight in zip(elements.tolist(), self.weight[elements].tolist()):
-            sets = self.holders[element]
-            self.score[sets] += sign * weight
-            self.allowed[sets] = True
+    def _shift_sets_of(self, element: int, weight: int) -> None:
+        """Every set holding ``element`` gains ``weight`` (negative: loses) and may be added
+        again (its neighbourhood changed)."""
+        sets = self.holders[element]
+        self.score[sets] += weight
+        self.allowed[sets] = True
 
     def add(self, s: int, step: int) -> None:
-        own = self.elements(s)
-        before = self.count[own]
-        newly, shared = own[before == 0], own[before == 1]
-        if len(shared):  # the single set that covered each of these is no longer alone
-            np.add.at(self.score, self.owner_sum[shared], self.weight[shared])
-        self._shift_sets_of(newly, -1)
-        self.count[own] += 1
-        self.owner_sum[own] += s
-        self.score[s] = -int(self.weight[newly].sum())
+        count, owner_sum, weight, score = self.count, self.owner_sum, self.weight, self.score
+        newly = 0  # the weight of the elements only s covers now
+        for element in self.members[s]:
+            covering = count[element]
+            if covering < 2:  # one test for the usual case, an element covered twice or more
+                if covering == 0:
+                    self._shift_sets_of(element, -weight[element])
+                    newly += weight[element]
+                    del self.uncovered[bisect.bisect_left(self.uncovered, element)]
+                else:  # the single set that covered it is no longer alone
+                    score[owner_sum[element]] += weight[element]
+            count[element] = covering + 1
+            owner_sum[element] += s
+        score[s] = -newly
         self.inside[s], self.stamp[s] = True, step
         self.size += 1
 
     def drop(self, s: int, step: int) -> None:
-        own = self.elements(s)
-        self.count[own] -= 1
-        self.owner_sum[own] -= s
-        after = self.count[own]
-        lost, alone = own[after == 0], own[after == 1]
-        if len(alone):  # the remaining set covering each of these is now alone
-            np.subtract.at(self.score, self.owner_sum[alone], self.weight[alone])
-        self._shift_sets_of(lost, 1)
-        self.score[s] = int(self.weight[lost].sum())
+        count, owner_sum, weight, score = self.count, self.owner_sum, self.weight, self.score
+        lost = 0  # the weight of the elements s alone covered
+        for element in self.members[s]:
+            covering = count[element] - 1
+            count[element] = covering
+            owner_sum[element] -= s
+            if covering < 2:
+                if covering == 0:
+                    self._shift_sets_of(element, weight[element])
+                    lost += weight[element]
+                    bisect.insort(self.uncovered, element)
+                else:  # the remaining set covering it is now alone
+                    score[owner_sum[element]] -= weight[element]
+        score[s] = lost
         self.inside[s], self.allowed[s], self.stamp[s] = False, False, step
         self.size -= 1
 
-    def raise_weights(self, uncovered: np.ndarray) -> None:
-        self.weight[uncovered] += 1
-        for element in uncovered.tolist():  # its sets are all outside the cover: gain + 1
-            self.score[self.holders[element]] += 1
+    def raise_weights(self) -> None:
+        """The weight of every uncovered element grows by 1, and so does the score of each of
+        its sets (all outside the cover): one ``add.at`` for all of them, as a set may hold
+        several uncovered elements (plain fancy indexing for one element)."""
+        for element in self.uncovered:
+            self.weight[element] += 1
+        if len(self.uncovered) == 1:  # often so; no set holds an element twice
+            self.score[self.holders[self.uncovered[0]]] += 1
+        else:
+            np.add.at(self.score, np.concatenate([self.holders[element] for element in self.uncovered]), 1)
+
+    def cover_but(self, tabu: int) -> np.ndarray:
+        """The sets of the cover, ascending, less ``tabu`` (the set added last; -1: none)
+        unless it is the only one. Its flag is cleared for one ``nonzero``, which costs less
+        than filtering the result."""
+        if tabu < 0 or not self.inside[tabu]:
+            return self.inside.nonzero()[0]
+        self.inside[tabu] = False
+        others = self.inside.nonzero()[0]
+        self.inside[tabu] = True
+        return others if len(others) else np.array([tabu])
 
     def best_of(self, candidates: np.ndarray, dropping: bool) -> int:
         """Highest score; at a tie the lowest priority (adding) or the highest (dropping),
-        then the set changed longest ago, then the lowest id."""
+        then the set changed longest ago, then the lowest id (``candidates`` ascending;
+        ``argmax``/``argmin`` take the first extreme, and cost less than ``max``/``min``)."""
+        if len(candidates) == 1:  # often so when adding: an element held by one allowed set
+            return int(candidates[0])
         scores = self.score[candidates]
-        tied = candidates[scores == scores.max()]
+        tied = candidates[scores == scores[scores.argmax()]]
         if len(tied) > 1 and self.priority is not None:
             priorities = self.priority[tied]
             if dropping:
-                tied = tied[priorities >= priorities.max() - PRIORITY_TOLERANCE]
+                tied = tied[priorities >= priorities[priorities.argmax()] - PRIORITY_TOLERANCE]
             else:
-                tied = tied[priorities <= priorities.min() + PRIORITY_TOLERANCE]
+                tied = tied[priorities <= priorities[priorities.argmin()] + PRIORITY_TOLERANCE]
         if len(tied) == 1:
             return int(tied[0])
-        stamps = self.stamp[tied]
-        return int(tied[np.flatnonzero(stamps == stamps.min())[0]])
+        return int(tied[self.stamp[tied].argmin()])
 
 
 def local_search_cover(chart: np.ndarray | tuple[np.ndarray, np.ndarray, int], target: int, max_steps: int,
@@ -140,21 +181,21 @@ def local_search_cover(chart: np.ndarray | tuple[np.ndarray, np.ndarray, int], t
     if np.bincount(set_elements, minlength=elements).min(initial=1) == 0:
         raise ValueError("some elements are in no set")
     state = _State(set_ptr, set_elements, elements, None if priority is None else np.asarray(priority, dtype=float))
+    uncovered = state.uncovered  # kept up to date by add and drop
     rng = np.random.default_rng(seed)
     if initial is None:
-        while (state.count == 0).any():
+        while uncovered:
             state.add(state.best_of(np.flatnonzero(~state.inside), False), 0)
     else:
         for s in initial:
             state.add(int(s), 0)
-        if (state.count == 0).any():
+        if uncovered:
             raise ValueError("the initial sets do not cover the chart")
     best: list[int] = np.flatnonzero(state.inside).tolist()
     tabu, step = -1, 0
-    draws = rng.random(max(1, min(max_steps, 1 << 16)))
+    draws = rng.random(max(1, min(max_steps, 1 << 16))).tolist()
     while True:
-        uncovered = np.flatnonzero(state.count == 0)
-        if len(uncovered) == 0:  # a cover: record it, then look for one a set smaller
+        if not uncovered:  # a cover: record it, then look for one a set smaller
             if state.size < len(best):
                 best = np.flatnonzero(state.inside).tolist()
             if state.size <= max(target, 1):
@@ -164,19 +205,14 @@ def local_search_cover(chart: np.ndarray | tuple[np.ndarray, np.ndarray, int], t
         if step >= max_steps:
             break
         step += 1
-        inside = np.flatnonzero(state.inside)
-        if tabu >= 0 and len(inside) > 1:
-            inside = inside[inside != tabu]
-        state.drop(state.best_of(inside, True), step)
-        uncovered = np.flatnonzero(state.count == 0)
-        element = int(uncovered[int(draws[step % len(draws)] * len(uncovered))])
+        state.drop(state.best_of(state.cover_but(tabu), True), step)
+        element = uncovered[int(draws[step % len(draws)] * len(uncovered))]
         holders = state.holders[element]
         choosable = holders[state.allowed[holders]]
         tabu = state.best_of(choosable if len(choosable) else holders, False)
         state.add(tabu, step)
-        uncovered = np.flatnonzero(state.count == 0)
-        if len(uncovered):
-            state.raise_weights(uncovered)
+        if uncovered:
+            state.raise_weights()
     return best
 
 

@@ -20,14 +20,14 @@ import math
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from itertools import compress, pairwise
+from itertools import chain, compress, pairwise
 
 import numpy as np
 
 from .cover import ChartLimits, ChartSolution, row_dominance, solve_chart
 from .errors import QCAComputationError, QCAInputError, QCAWarning
 from .fit import SufficiencyFit, TermFit, disjunction_fits, term_fit_dicts
-from .implicants import prime_implicants
+from .implicants import prime_implicants, release_word_buffers
 from .intermediate import EasyCounterfactualFinder, EasyParts, from_bitset, parse_dir_exp, to_bitset
 from .problem import Problem, problem_for
 from .terms import ConditionSpace, covers_codes
@@ -219,28 +219,52 @@ def _models(
     stacked = problem.term_rows(used_terms)
     singles = problem.term_fits(used_terms, stacked)
     ids = problem.term_ids(used_terms)
-    row_of = {pi: r for r, pi in enumerate(used)}
-    model_rows = [[row_of[pi] for pi in cover] for cover in covers]
+    # every model's terms as rows of `used` (models are ascending PI indices, `used` their
+    # sorted union): one binary search over all models' PIs, then slices
+    lengths = [len(cover) for cover in covers]
+    bounds = list(pairwise(np.cumsum([0, *lengths]).tolist()))
+    flat = np.searchsorted(np.asarray(used, dtype=np.int64),
+                           np.fromiter(chain.from_iterable(covers), dtype=np.int64, count=sum(lengths)))
+    flat_list = flat.tolist()
+    model_rows = [flat_list[a:b] for a, b in bounds]
     common = sorted(set.intersection(*(set(rows) for rows in model_rows))) if model_rows else []
     base = None
     if common:
         base = (common, problem.reduction([ids[r] for r in common], dict(zip(ids, stacked)), ids))
     # a model's fit and terms depend only on its set of terms, and intermediate charts repeat
     # models (latent k = 16: 1,536 models, 768 distinct): each is fitted once per truth table
-    keys = [tuple([ids[r] for r in rows]) for rows in model_rows]
+    flat_ids = np.asarray(ids, dtype=np.int64)[flat]
+    keys = [flat_ids[a:b].tobytes() for a, b in bounds]
     known = problem.model_cache
-    new_rows = [rows for rows, key in zip(model_rows, keys, strict=True) if key not in known]
-    term_fits: dict[tuple[int, float], TermFit] = {}  # models share terms and often their covU
-
-    def term_fit(r: int, unique: float) -> TermFit:
-        single = singles[r]
-        fit = term_fits[r, unique] = TermFit(pi_names[used[r]], single.inclS, single.PRI, single.covS, unique)
-        return fit
-
-    for rows, (fit, uniques) in zip(new_rows, disjunction_fits(stacked, problem.y, new_rows, base) if new_rows else [],
-                                    strict=True):
-        fits = [term_fits.get(pair) or term_fit(*pair) for pair in zip(rows, uniques)]
-        known[tuple([ids[r] for r in rows])] = ([pi_names[used[r]] for r in rows], fits, fit)
+    new = [m for m, key in enumerate(keys) if key not in known]
+    if new:
+        new_rows = [model_rows[m] for m in new]
+        fitted = disjunction_fits(stacked, problem.y, new_rows, base)
+        # the models' (term, covU) pairs, each distinct pair one TermFit (models share terms and
+        # mostly their covU): found by one sort of (row, covU bits) over all new models' terms
+        rows_new = np.concatenate([flat[a:b] for a, b in (bounds[m] for m in new)])
+        uniques_new = np.fromiter(chain.from_iterable(uniques for _, uniques in fitted), dtype=np.float64,
+                                  count=len(rows_new))
+        bits = uniques_new.view(np.int64)
+        order = np.lexsort((bits, rows_new))
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = (rows_new[order[1:]] != rows_new[order[:-1]]) | (bits[order[1:]] != bits[order[:-1]])
+        inverse = np.empty(len(order), dtype=np.int64)
+        inverse[order] = np.cumsum(first) - 1
+        representatives = order[first]
+        term_fits = np.empty(len(representatives), dtype=object)
+        for slot, (r, unique) in enumerate(zip(rows_new[representatives].tolist(),
+                                              uniques_new[representatives].tolist(), strict=True)):
+            single = singles[r]
+            term_fits[slot] = TermFit(pi_names[used[r]], single.inclS, single.PRI, single.covS, unique)
+        names = np.empty(len(used), dtype=object)
+        names[:] = [pi_names[pi] for pi in used]
+        at = 0
+        for m, (fit, _) in zip(new, fitted, strict=True):
+            a, b = bounds[m]
+            part = slice(at, at + b - a)
+            at += b - a
+            known[keys[m]] = (names[flat[a:b]].tolist(), term_fits[inverse[part]].tolist(), fit)
     models = []
     for index, key in enumerate(keys, start=1):
         names, fits, fit = known[key]
@@ -249,22 +273,35 @@ def _models(
         uniques = problem.overall_unique_coverages(ids, stacked, common)
     else:
         uniques = [math.nan] * len(used)
-    overall = [
-        TermFit(pi_names[pi], single.inclS, single.PRI, single.covS, unique)
-        for pi, single, unique in zip(used, singles, uniques, strict=True)
-    ]
+    # a term's solution-level fit recurs across the charts of one truth table (same term, same
+    # covU): one TermFit per (term, covU bits), kept on the problem (read-only, as all fits)
+    shared = problem.overall_fit_cache
+    overall = []
+    for pi, term_id, single, unique, unique_bits in zip(
+            used, ids, singles, uniques, np.asarray(uniques, dtype=np.float64).view(np.int64).tolist(),
+            strict=True):
+        fit = shared.get((term_id, unique_bits))
+        if fit is None:
+            fit = shared[term_id, unique_bits] = TermFit(pi_names[pi], single.inclS, single.PRI, single.covS,
+                                                         unique)
+        overall.append(fit)
     return models, overall
 
 
 def _simplifying_assumptions(
     space: ConditionSpace, primes: np.ndarray, used: list[int], models: list[tuple[int, ...]],
-    candidates: np.ndarray,
+    candidates: np.ndarray, row_id_objects: np.ndarray | None = None,
 ) -> list[list[int]]:
     """Row ids of the non-positive rows each model covers.
 
     A PI lies inside the allowed rows, so only the allowed non-positive rows
     (``candidates``) can be simplifying assumptions: one (used PI x candidate) matrix,
     then an OR per model -- no enumeration of the rows inside each term.
+
+    ``row_id_objects`` (optional, see :meth:`.Problem.row_id_objects`): per row code, its row
+    id as one shared int object; the lists then hold those objects instead of new ints
+    (latent k = 16: 910 lists of ~13,000 ids over the intermediate charts, whose 12 million
+    new ints took ~1 s and ~340 MB).
     """
     if len(candidates) == 0 or not models:
         return [[] for _ in models]
@@ -273,7 +310,7 @@ def _simplifying_assumptions(
     # the PIs common to all models are ORed once; each model adds only its other PIs
     common = set.intersection(*(set(model) for model in models))
     shared = inside[[row_of[pi] for pi in sorted(common)]].any(axis=0)
-    row_ids = candidates + 1
+    row_ids = candidates + 1 if row_id_objects is None else row_id_objects[candidates]
     # models differ in few PIs, so many share their assumptions (at k = 16, 64 models had 12
     # distinct lists): each distinct list is made once and shared (treat them as read-only)
     by_mask: dict[bytes, list[int]] = {}
@@ -341,7 +378,8 @@ def _new_solution(
     common = set.intersection(*(set(model) for model in solved.models)) if solved.models else set()
     essential = [pi_names[i] for i in used if i in common]
     simplifying = _simplifying_assumptions(
-        space, chart_primes, used, solved.models, np.setdiff1d(allowed_codes, problem.positive)
+        space, chart_primes, used, solved.models, _sorted_difference(allowed_codes, problem.positive),
+        problem.row_id_objects(),
     )
     return Solution(
         kind="",
@@ -359,6 +397,18 @@ def _new_solution(
         notes=list(solved.notes),
         model_terms=[chart_primes[list(model)] for model in solved.models],
     )
+
+
+def _sorted_difference(codes: np.ndarray, remove: np.ndarray) -> np.ndarray:
+    """``np.setdiff1d(codes, remove)`` for sorted distinct ``codes`` and sorted ``remove``
+    (what callers hand in), by one binary search; other input goes to ``np.setdiff1d``."""
+    codes, remove = np.asarray(codes), np.asarray(remove)
+    if codes.ndim != 1 or remove.ndim != 1 or not (np.all(codes[1:] > codes[:-1]) and np.all(remove[1:] >= remove[:-1])):
+        return np.setdiff1d(codes, remove)
+    if len(remove) == 0 or len(codes) == 0:
+        return codes.copy()
+    at = np.minimum(np.searchsorted(remove, codes), len(remove) - 1)
+    return codes[remove[at] != codes]
 
 
 def _contradictory_assumptions(tt: TruthTable, used: set[int], row_dom: bool, limits: ChartLimits) -> list[int]:
@@ -411,6 +461,16 @@ def minimize(
     for label, bound in (("max_models", max_models), ("max_work", max_work)):
         if bound is not None and bound < 1:
             raise QCAInputError(f"{label} must be a positive number or None (unbounded), got {bound}")
+    try:
+        return _minimize(tt, solution, dir_exp, row_dom, all_sol, max_models, check_contradictions, max_work)
+    finally:
+        release_word_buffers()  # the prime implicant transforms' work arrays (~19 MB at k = 16)
+
+
+def _minimize(
+    tt: TruthTable, solution: str, dir_exp: str | list[str] | None, row_dom: bool, all_sol: bool,
+    max_models: int | None, check_contradictions: bool, max_work: int | None,
+) -> MinimizeResult:
     problem = problem_for(tt)
     warnings = list(tt.warnings)
     args = (row_dom, all_sol, ChartLimits(max_models, max_work))
@@ -506,7 +566,9 @@ def _intermediate_solutions(
             inside_terms = easy_parts.rows(i - 1, j - 1)
             easy = inside_terms & p_assumptions[j - 1]
             if easy not in by_easy:
-                allowed = np.union1d(problem.positive, candidates[from_bitset(easy, len(candidates))])
+                # positive rows and candidates are sorted, distinct and disjoint: their union is
+                # the sorted concatenation (np.union1d's result; its hashing unique cost ~5 ms)
+                allowed = np.sort(np.concatenate([problem.positive, candidates[from_bitset(easy, len(candidates))]]))
                 cubes = None
                 if INTERMEDIATE_BY_CONSENSUS and easy == inside_terms:
                     # the simplified terms of this model pair's (c, p) PI pairs, in pair order

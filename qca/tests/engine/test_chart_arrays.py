@@ -15,7 +15,7 @@ from qca.engine.cover_chart import (
     _packed_columns,
     _undominated_columns,
 )
-from qca.engine.cover_numeric import packed_csr, ragged_sequential_sums, undominated_columns
+from qca.engine.cover_numeric import chart_nonzero, packed_csr, ragged_sequential_sums, undominated_columns
 
 SHAPES = [(1, 1), (7, 3), (8, 5), (9, 1), (17, 40), (300, 77), (64, 9), (5, 200), (20, 500), (2, 50)]
 
@@ -35,6 +35,18 @@ def test_column_bitsets_and_lists_match_the_chart(shape, density):
     assert _column_bitsets(np.asfortranarray(chart)) == expected
     assert _column_bitsets(chart, _packed_columns(chart)) == expected
     assert _column_lists(chart, _column_csr(chart)) == [np.flatnonzero(column).tolist() for column in chart.T]
+
+
+@pytest.mark.parametrize("shape", SHAPES + [(0, 5), (5, 0), (3, 3), (1000, 37)])
+@pytest.mark.parametrize("density", [0.0, 0.003, 0.1, 1.0])
+def test_chart_nonzero_is_numpys_nonzero(shape, density):
+    """The word-at-a-time scan gives numpy's arrays, whatever the shape (including a tail of
+    fewer than 8 cells) and memory order."""
+    chart = np.random.default_rng(shape[0] * 7 + shape[1]).random(shape) < density
+    for layout in (chart, np.asfortranarray(chart)):
+        rows, cols = chart_nonzero(layout)
+        expected_rows, expected_cols = np.nonzero(chart)
+        assert np.array_equal(rows, expected_rows) and np.array_equal(cols, expected_cols)
 
 
 @pytest.mark.parametrize("shape", SHAPES)

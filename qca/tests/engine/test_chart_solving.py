@@ -10,7 +10,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import csr_array
+from scipy.sparse import csc_array, csr_array
 
 from qca.engine import cover
 from qca.engine.cover_numeric import packed_masks, sequential_weight_sums, size_chart
@@ -79,15 +79,19 @@ def test_array_built_masks_bitsets_and_matrix_equal_the_loop_built_ones(seed, co
     block = list(range(configurations))[::-1]  # positions need not follow the chart's order
     assert cover._pi_masks(block, column_pis, chart) == cover._pi_masks(block, column_pis)
     search = cover._BlockSearch(block, cover._column_bitsets(chart), cover._pi_masks(block, column_pis), None)
-    pis_used, matrix = search._sparse_matrix()
-    rows, cols = [], []
-    for j, pi in enumerate(pis_used):
-        covered = cover._members(search.pi_masks[pi])
-        rows += covered
-        cols += [j] * len(covered)
-    loop_built = csr_array((np.ones(len(rows)), (rows, cols)), shape=matrix.shape)
-    for attribute in ("indptr", "indices", "data"):
-        assert np.array_equal(getattr(matrix, attribute), getattr(loop_built, attribute))
+    every_other = sorted(search.pi_masks)[::2]
+    for chosen in (None, every_other, every_other[::-1]):
+        pis_used, matrix = search._sparse_matrix(chosen)
+        rows, cols = [], []
+        for j, pi in enumerate(pis_used):
+            covered = cover._members(search.pi_masks[pi])
+            rows += covered
+            cols += [j] * len(covered)
+        # HiGHS takes the matrix as CSC: the same arrays as the loop-built one's conversion
+        loop_built = csc_array(csr_array((np.ones(len(rows)), (rows, cols)), shape=matrix.shape))
+        assert matrix.format == "csc"
+        for attribute in ("indptr", "indices", "data"):
+            assert np.array_equal(getattr(matrix, attribute), getattr(loop_built, attribute))
 
 
 @settings(max_examples=20, deadline=None)

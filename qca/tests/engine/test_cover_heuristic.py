@@ -1,8 +1,10 @@
 """The weighted local search for set cover (``cover_heuristic``) and the bounded policy of
-``cover`` around it: valid, deterministic covers that reach the optimum on small charts; a
-bounded run that never calls the integer program when the local search meets the LP bound;
-proven sizes are the minimum, unproven ones say so with the LP bound; a known cover leads
-the enumeration."""
+``cover`` around it: the search's incremental state (counts, owners, uncovered elements,
+scores) equals its definition after any sequence of adds, drops and weight raises, and its
+choice follows the stated tie rule; valid, deterministic covers that reach the optimum on
+small charts; a bounded run that never calls the integer program when the local search
+meets the LP bound; proven sizes are the minimum, unproven ones say so with the LP bound; a
+known cover leads the enumeration."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qca.engine import cover
-from qca.engine.cover_heuristic import local_search_cover
+from qca.engine.cover_heuristic import PRIORITY_TOLERANCE, _State, csr_of, local_search_cover
 from qca.tests.engine.chart_helpers import one_block_search
 
 
@@ -67,6 +69,80 @@ def milp_calls(monkeypatch):
 
     monkeypatch.setattr(scipy.optimize, "milp", counted)
     return calls
+
+
+def _fresh_state(chart: np.ndarray, priority=None) -> _State:
+    indptr, indices, width = csr_of(chart)
+    return _State(indptr, indices, width, None if priority is None else np.asarray(priority, dtype=float))
+
+
+def _assert_state_is_exact(chart: np.ndarray, state: _State) -> None:
+    """Every incrementally kept figure equals its definition, recomputed from the cover."""
+    inside = np.flatnonzero(state.inside)
+    counts = chart[inside].sum(axis=0)
+    weights = np.array(state.weight)
+    assert state.count == counts.tolist() and state.size == len(inside)
+    assert state.uncovered == np.flatnonzero(counts == 0).tolist()
+    for element in np.flatnonzero(counts == 1).tolist():  # the owner of a once-covered element
+        assert state.owner_sum[element] == int(inside[chart[inside, element]][0])
+    for s in range(len(chart)):
+        if state.inside[s]:  # minus what only it covers
+            assert state.score[s] == -int(weights[chart[s] & (counts == 1)].sum())
+        else:  # what it would newly cover
+            assert state.score[s] == int(weights[chart[s] & (counts == 0)].sum())
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10_000), st.integers(1, 12), st.integers(1, 15), st.sampled_from([0.1, 0.3, 0.6]),
+       st.lists(st.integers(0, 2), min_size=1, max_size=40))
+def test_the_incremental_state_equals_its_definition_after_any_moves(seed, pis, configurations, density, moves):
+    chart = _chart(seed, pis, configurations, density)
+    state = _fresh_state(chart)
+    rng = np.random.default_rng(seed)
+    for step, move in enumerate(moves, start=1):
+        inside, outside = np.flatnonzero(state.inside), np.flatnonzero(~state.inside)
+        if move == 0 and len(outside):
+            state.add(int(rng.choice(outside)), step)
+        elif move == 1 and len(inside):
+            state.drop(int(rng.choice(inside)), step)
+        elif state.uncovered:
+            state.raise_weights()
+        _assert_state_is_exact(chart, state)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10_000), st.integers(2, 12), st.booleans(), st.booleans(),
+       st.lists(st.integers(0, 3), min_size=2, max_size=12))
+def test_the_choice_of_a_set_follows_score_then_priority_then_age_then_id(seed, pis, dropping, with_priority, scores):
+    rng = np.random.default_rng(seed)
+    state = _fresh_state(np.ones((pis, 1), dtype=bool))
+    state.score = rng.choice(scores, size=pis).astype(np.int64)  # few distinct values: many ties
+    state.stamp = rng.integers(0, 3, size=pis)
+    # priorities on a coarse grid plus noise below the tolerance: ties within it
+    state.priority = (rng.integers(0, 3, size=pis) + rng.random(pis) * PRIORITY_TOLERANCE / 2) if with_priority else None
+    candidates = np.flatnonzero(rng.random(pis) < 0.7)
+    if len(candidates) == 0:
+        candidates = np.array([0])
+    top = max(state.score[c] for c in candidates)
+    tied = [int(c) for c in candidates if state.score[c] == top]
+    if state.priority is not None and len(tied) > 1:
+        ranks = [state.priority[c] for c in tied]
+        if dropping:
+            tied = [c for c, p in zip(tied, ranks) if p >= max(ranks) - PRIORITY_TOLERANCE]
+        else:
+            tied = [c for c, p in zip(tied, ranks) if p <= min(ranks) + PRIORITY_TOLERANCE]
+    expected = min(tied, key=lambda c: (state.stamp[c], c))
+    assert state.best_of(candidates, dropping) == expected
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(0, 10_000), st.integers(5, 60), st.integers(5, 60), st.sampled_from([0.05, 0.15]))
+def test_the_search_is_the_same_on_a_dense_chart_and_its_csr_form(seed, pis, configurations, density):
+    chart = _chart(seed, pis, configurations, density)
+    priority = np.random.default_rng(seed).random(pis)
+    found = local_search_cover(chart, 1, 500, priority=priority)
+    assert _is_cover(chart, found)
+    assert local_search_cover(csr_of(chart), 1, 500, priority=priority) == found
 
 
 @settings(max_examples=40, deadline=None)
