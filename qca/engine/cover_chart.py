@@ -22,12 +22,13 @@ def row_dominance(chart: np.ndarray) -> np.ndarray:
 
 
 def _members(mask: int) -> list[int]:
-    """Indices of the set bits, ascending. Sparse masks: peel the lowest bit; dense ones:
-    scan the binary string (one C-level conversion instead of many big-int operations), or,
-    above ~160 bits, unpack its bytes with numpy (3-5x faster on charts of hundreds of rows
-    and on the remainder bitsets of the intermediate solution)."""
-    length = mask.bit_length()
-    if mask.bit_count() * 16 < length:
+    """Indices of the set bits, ascending. Few bits: peel the lowest bit (each peel is a few
+    big-int operations, O(length) each, so only while the bits are few: peeling 1,000 of
+    20,000 bits took ~1.5 ms where unpacking takes ~0.08, seconds per enumeration on the
+    charts of random k = 16, n = 200); longer masks: unpack the bytes with numpy; short dense
+    ones: scan the binary string (one C-level conversion)."""
+    length, count = mask.bit_length(), mask.bit_count()
+    if count * 16 < length if length <= 160 else count <= PEEL_MAX_BITS:
         result = []
         while mask:
             low = mask & -mask
@@ -38,6 +39,9 @@ def _members(mask: int) -> list[int]:
         packed = np.frombuffer(mask.to_bytes((length + 7) // 8, "little"), dtype=np.uint8)
         return np.flatnonzero(np.unpackbits(packed, bitorder="little")).tolist()
     return [i for i, bit in enumerate(bin(mask)[:1:-1]) if bit == "1"]
+
+
+PEEL_MAX_BITS = 24  # masks longer than 160 bits: peel up to this many set bits, else unpack
 
 
 def _column_csr(chart: np.ndarray, nonzero: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:

@@ -15,7 +15,12 @@ from qca.engine.cover_chart import (
     _packed_columns,
     _undominated_columns,
 )
-from qca.engine.cover_numeric import chart_nonzero, packed_csr, ragged_sequential_sums, undominated_columns
+from qca.engine.cover_numeric import (
+    chart_nonzero,
+    packed_csr,
+    ragged_sequential_sums,
+    undominated_columns,
+)
 
 SHAPES = [(1, 1), (7, 3), (8, 5), (9, 1), (17, 40), (300, 77), (64, 9), (5, 200), (20, 500), (2, 50)]
 
