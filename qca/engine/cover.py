@@ -99,7 +99,8 @@ class ChartLimits:
     is R's default (``max.comb = 0``: search to the maximum possible extent).
 
     ``max_models``: models listed per chart (and per Cartesian product of its blocks);
-    ``max_work``: search steps (configurations examined) per block; it also sets the budget
+    ``max_work``: search steps (configurations examined) per block (a tenth of it for a
+    block whose size stays unproven: ``UNPROVEN_ENUMERATION_SHARE``); it also sets the budget
     of every other phase of a wide block (local-search moves, the probes, the integer
     program's node limit, which runs at all only on small charts) so that the run is
     bounded. Hitting either marks the solution ``truncated``."""

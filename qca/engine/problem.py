@@ -72,8 +72,9 @@ class Problem:
         self._reduction_cache: OrderedDict[bytes, tuple] = OrderedDict()
         self._reduction_bytes = 0
         self._overall_cache: dict[bytes, dict[int, float]] = {}
-        # term ids of a model, in chart order -> its term names, term fits and fit (shared lists: read-only)
-        self.model_cache: dict[tuple[int, ...], tuple[list[str], list[TermFit], SufficiencyFit]] = {}
+        # term ids of a model, in chart order (int64 bytes) -> its term names, term fits and fit
+        # (shared lists: read-only)
+        self.model_cache: dict[bytes, tuple[list[str], list[TermFit], SufficiencyFit]] = {}
         self._row_id_objects: np.ndarray | None = None
         # (term id, covU as int64 bits) -> the term's solution-level TermFit (see minimize._models)
         self.overall_fit_cache: dict[tuple[int, int], TermFit] = {}
