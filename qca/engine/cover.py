@@ -56,11 +56,13 @@ from .cover_chart import (  # noqa: F401  (re-exported: minimize and the tests r
     _column_csr,
     _column_lists,
     _irredundant_covers,
+    _member_array,
     _members,
     _packed_columns,
     _undominated_columns,
     row_dominance,
 )
+from .cover_counts import counts_for
 from .cover_heuristic import local_search_at_lp_bound, local_search_cover
 from .cover_lp import covering_lp_dual
 from .cover_numeric import (
@@ -116,6 +118,9 @@ class ChartSolution:
     notes: list[str] = field(default_factory=list)
 
 
+FEW_BRANCHES = 32  # _branches: at most this many candidates are sorted as tuples, more by arrays
+
+
 class _BlockSearch:
     """Minimum covers of one block; columns are addressed by their position in the block."""
 
@@ -149,6 +154,9 @@ class _BlockSearch:
         self._full_sums_source: list[float] | None = None
         self._full_sums: np.ndarray | None = None
         self._csr: tuple[np.ndarray, np.ndarray, int] | None = None
+        self._pi_rows_array: np.ndarray | None = None  # ``_pi_rows``
+        self._flags_source: frozenset[int] | None = None  # the ``_preferred`` that ``_flags`` marks
+        self._flags: np.ndarray | None = None
 
     def _packed_rows(self) -> np.ndarray:
         """The PIs' position bitsets as a bit-packed matrix (rows in ``pi_masks`` order)."""
@@ -156,16 +164,33 @@ class _BlockSearch:
             self._packed = packed_masks(list(self.pi_masks.values()), len(self.columns))
         return self._packed
 
-    def _weight_sums(self, pis: list[int], uncovered: int) -> np.ndarray:
+    def _weight_sums(self, pis: list[int] | np.ndarray, uncovered: int) -> np.ndarray:
         """Per PI, the dual weight of its uncovered positions: the same floats as
         ``sum(weights[p] for p in _members(uncovered & pi_masks[pi]))``, array at a time."""
         if self._weights_source is not self.weights:  # weights are replaced, never mutated
             self._weights_source, self._weights_array = self.weights, np.array(self.weights, dtype=float)
         rows = self._packed_rows()
         if len(pis) != len(rows):
-            rows = rows[[self._pi_row[pi] for pi in pis]]
+            rows = rows[self._pi_rows()[pis]]
         positions = np.array(_members(uncovered), dtype=np.intp)
         return sequential_weight_sums(rows, self._weights_array, positions)
+
+    def _pi_rows(self) -> np.ndarray:
+        """Each PI's row in the packed matrix (``_pi_row`` as an array indexed by PI), built
+        once: looking thousands of branches up in the dict cost more than their sums."""
+        if self._pi_rows_array is None:
+            rows = np.full(max(self._pi_list) + 1, -1, dtype=np.intp)
+            rows[self._pi_list] = np.arange(len(self._pi_list))
+            self._pi_rows_array = rows
+        return self._pi_rows_array
+
+    def _preferred_flags(self, pis: np.ndarray) -> np.ndarray:
+        """Which of ``pis`` are ``_preferred``, from a flag per PI made once per known cover."""
+        if self._flags_source is not self._preferred:
+            flags = np.zeros(max(max(self._pi_list), max(self._preferred)) + 1, dtype=bool)
+            flags[sorted(self._preferred)] = True
+            self._flags_source, self._flags = self._preferred, flags
+        return self._flags[pis]
 
     def _reduced_costs_above(self, gap: float) -> list[bool]:
         """Per PI (``pi_masks`` order): is 1 - its dual weight > ``gap`` (+ tolerance), so it
@@ -183,12 +208,18 @@ class _BlockSearch:
         return self._csr
 
     def _options(self, uncovered: int, excluded: int) -> list[tuple[int, int]]:
-        positions = _members(uncovered)
-        self.work += len(positions)
-        allowed, candidates = ~excluded, self.candidates  # once per node, not per position
-        return [((candidates[p] & allowed).bit_count(), p) for p in positions]
+        options = self._allowed_counts(uncovered, excluded)
+        self.work += len(options)
+        return options
 
-    def _lower_bound(self, options: list[tuple[int, int]], excluded: int) -> int:
+    def _allowed_counts(self, uncovered: int, excluded: int) -> list[tuple[int, int]]:
+        """(allowed candidates, position) per uncovered position, positions ascending."""
+        allowed, candidates = ~excluded, self.candidates  # once per node, not per position
+        return [((candidates[p] & allowed).bit_count(), p) for p in _members(uncovered)]
+
+    def _lower_bound(self, options: list[tuple[int, int]], excluded: int, cap: int | None = None) -> int:
+        """Uncovered positions with pairwise disjoint allowed candidates (greedy, fewest
+        candidates first): no cover has fewer PIs. Stops once it exceeds ``cap``."""
         used, bound = 0, 0
         allowed, candidates = ~excluded, self.candidates
         for _, p in sorted(options):
@@ -196,13 +227,17 @@ class _BlockSearch:
             if not available & used:
                 used |= available
                 bound += 1
+                if cap is not None and bound > cap:
+                    break
         return bound
 
-    def _search(self, uncovered, excluded, chosen, limit, found, max_found, work_limit, weight=0.0) -> bool:
+    def _search(self, uncovered, excluded, chosen, limit, found, max_found, work_limit, weight=0.0,
+                counts=None) -> bool:
         """Depth-first search for covers of at most ``limit`` PIs; True means stop.
 
         ``weight``: the LP dual weight of the uncovered configurations, a lower bound on the
-        PIs still needed (whatever PIs are excluded)."""
+        PIs still needed (whatever PIs are excluded). ``counts``: the allowed candidates per
+        uncovered position, carried down from the root call (:func:`.cover_counts.counts_for`)."""
         if work_limit is not None and self.work > work_limit:
             self.exhausted = True
             return True
@@ -210,27 +245,36 @@ class _BlockSearch:
             found.append(tuple(sorted(chosen)))
             return max_found is not None and len(found) >= max_found
         remaining = limit - len(chosen)
+        width = uncovered.bit_count()
         # each PI covers at most max_cover configurations; the dual bound
-        if uncovered.bit_count() > remaining * self.max_cover or weight - DUAL_TOLERANCE > remaining:
+        if width > remaining * self.max_cover or weight - DUAL_TOLERANCE > remaining:
             return False
-        options = self._options(uncovered, excluded)
-        count, position = min(options)
-        if count == 0 or self._lower_bound(options, excluded) > remaining:
+        if counts is None:
+            counts = counts_for(self, uncovered, excluded)
+        self.work += width  # the configurations examined (``_options``' step count)
+        position = counts.branch_position(uncovered, excluded, remaining)
+        if position is None:
             return False
-        tried = 0
+        tried, pending, applied = 0, [], []  # PIs excluded from the next branch on; their positions
         leading, passed_over, rest = self._branches(position, uncovered, excluded, weight, remaining)
         for group in (leading, rest):
             for child_weight, pi in group:
+                if pending:  # counted out only when a branch follows (the last one's never are)
+                    applied += counts.exclude(pending, uncovered)
+                    pending = []
                 chosen.append(pi)
                 stop = self._search(uncovered & ~self.pi_masks[pi], excluded | tried, chosen, limit,
-                                    found, max_found, work_limit, child_weight)
+                                    found, max_found, work_limit, child_weight, counts)
                 chosen.pop()
                 if stop:
                     return True
                 tried |= 1 << pi
+                pending.append(pi)
             for pi in passed_over:  # excluded from the branches after them
                 tried |= 1 << pi
+                pending.append(pi)
             passed_over = []
+        counts.restore(applied)
         return False
 
     def _branches(self, position: int, uncovered: int, excluded: int, weight: float, remaining: int):
@@ -242,23 +286,52 @@ class _BlockSearch:
         unseen (the bounds ascend). Returns (leading, passed_over, rest): the preferred
         branches to try, the preferred PIs passed over (excluded from ``rest`` on), the other
         branches to try -- without a known cover, all branches to try and two empty lists.
-        Sorted and cut by arrays: a node of a wide chart has thousands of candidates, nearly
-        all past the bound (random k = 16, n = 200: 3.8 million tuples sorted for nothing)."""
-        pis = np.array(_members(self.candidates[position] & ~excluded), dtype=np.int64)
+        Sorted and cut by arrays where there are many candidates: a node of a wide chart has
+        thousands, nearly all past the bound (random k = 16, n = 200: 3.8 million tuples
+        sorted for nothing); a few are sorted as tuples (numpy's calls cost ~20 us a node)."""
+        available = self.candidates[position] & ~excluded
+        if available.bit_count() > FEW_BRANCHES:
+            return self._array_branches(_member_array(available), uncovered, weight, remaining)
+        pis = _members(available)
+        if self.weights is None:
+            branches = [(weight, pi) for pi in pis]
+        else:
+            branches = sorted((weight - self._weight_sum(pi, uncovered), pi) for pi in pis)
+        viable = [bound - DUAL_TOLERANCE <= remaining - 1 for bound, _ in branches]
+        if not self._preferred:
+            return [branch for branch, ok in zip(branches, viable) if ok], [], []
+        preferred = self._preferred
+        return ([branch for branch, ok in zip(branches, viable) if ok and branch[1] in preferred],
+                [branch[1] for branch, ok in zip(branches, viable) if not ok and branch[1] in preferred],
+                [branch for branch, ok in zip(branches, viable) if ok and branch[1] not in preferred])
+
+    def _array_branches(self, pis: np.ndarray, uncovered: int, weight: float, remaining: int):
+        """``_branches`` by arrays (the same lists)."""
         if self.weights is None:
             bounds = np.full(len(pis), weight)
         else:
-            bounds = weight - self._weight_sums(pis.tolist(), uncovered)
+            bounds = weight - self._weight_sums(pis, uncovered)
         order = np.lexsort((pis, bounds))
         pis, bounds = pis[order], bounds[order]
         viable = bounds - DUAL_TOLERANCE <= remaining - 1
         if not self._preferred:
             return list(zip(bounds[viable].tolist(), pis[viable].tolist())), [], []
-        preferred = np.fromiter((pi in self._preferred for pi in pis.tolist()), dtype=bool, count=len(pis))
+        preferred = self._preferred_flags(pis)
         leading, rest = preferred & viable, ~preferred & viable
         return (list(zip(bounds[leading].tolist(), pis[leading].tolist())),
                 pis[preferred & ~viable].tolist(),
                 list(zip(bounds[rest].tolist(), pis[rest].tolist())))
+
+    def _weight_sum(self, pi: int, uncovered: int) -> float:
+        """One PI's entry of ``_weight_sums``, the same float: its uncovered positions'
+        weights added left to right, from -0.0 where it holds them all (-0.0 + w is w), else
+        from 0.0 (the array sum adds a 0.0 for each position it lacks: the zero's sign too)."""
+        mask = self.pi_masks[pi] & uncovered
+        total = -0.0 if mask == uncovered else 0.0
+        weights = self.weights
+        for p in _members(mask):
+            total += weights[p]
+        return total
 
     # -- the minimum size ---------------------------------------------------------------
     def _sparse_matrix(self, pis: list[int] | None = None):
