@@ -139,18 +139,18 @@ def undominated_columns(indptr: np.ndarray, indices: np.ndarray, pi_count: int, 
     0.4 s here against 0.02 s there)."""
     count = len(indptr) - 1
     sizes = np.diff(indptr)
-    order = np.lexsort((np.arange(count), sizes))  # fewest candidates first, stable
-    rank = np.empty(count, dtype=np.int64)
-    rank[order] = np.arange(count)
     frequency = np.bincount(indices, minlength=pi_count)
     # each column's rarest PI (lowest at a tie): the minimum of frequency * pi_count + PI
     rarest = np.minimum.reduceat(frequency[indices].astype(np.int64) * pi_count + indices, indptr[:-1]) % pi_count
-    holder_columns = np.repeat(np.arange(count), sizes)[np.argsort(indices, kind="stable")]
-    holder_ptr = np.zeros(pi_count + 1, dtype=np.int64)
-    np.cumsum(frequency, out=holder_ptr[1:])
     pair_counts = frequency[rarest]
     if int(pair_counts.sum()) > PAIRS_PER_CELL * len(indices):
         return None  # a few PIs in most columns (intermediate charts): the lowest-PI index wins
+    order = np.lexsort((np.arange(count), sizes))  # fewest candidates first, stable
+    rank = np.empty(count, dtype=np.int64)
+    rank[order] = np.arange(count)
+    holder_columns = np.repeat(np.arange(count), sizes)[np.argsort(indices, kind="stable")]
+    holder_ptr = np.zeros(pi_count + 1, dtype=np.int64)
+    np.cumsum(frequency, out=holder_ptr[1:])
     inner = np.repeat(np.arange(count), pair_counts)
     offsets = np.arange(len(inner)) - np.repeat(np.cumsum(pair_counts) - pair_counts, pair_counts)
     outer = holder_columns[holder_ptr[rarest[inner]] + offsets]
