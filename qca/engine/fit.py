@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import chain
 
 import numpy as np
 
@@ -241,32 +243,58 @@ def disjunction_fits(
     """For each model (row indices into ``memberships``, a 2-D array or a list of
     vectors): the fit of the disjunction and each term's unique coverage -- the values of
     ``sufficiency_fit(rows.max(0), y)`` and ``unique_coverages(rows, y)`` (NaN for a
-    one-term model), bit for bit, for many models at once.
+    one-term model), bit for bit, for many models at once. ``base``: rows in every model
+    and their ``largest_two`` (computed here when not given). See :func:`model_fits`."""
+    if not models:
+        return []
+    lengths = [len(rows) for rows in models]
+    if base is None:
+        common = sorted(set.intersection(*(set(rows) for rows in models)))
+        base = (common, largest_two(memberships, common, len(y)))
+    flat = np.fromiter(chain.from_iterable(models), dtype=np.int64, count=sum(lengths))
+    fits, uniques = model_fits(memberships, y, flat, lengths, base)
+    values = uniques.tolist()
+    bounds = np.cumsum([0, *lengths]).tolist()
+    return [(fit, values[a:b]) for fit, a, b in zip(fits, bounds[:-1], bounds[1:], strict=True)]
+
+
+def model_fits(
+    memberships, y: np.ndarray, flat_rows: np.ndarray, lengths: list[int],
+    base: tuple[list[int], tuple[np.ndarray, np.ndarray, np.ndarray]],
+) -> tuple[list[SufficiencyFit], np.ndarray]:
+    """:func:`disjunction_fits` of models given as one array: ``flat_rows`` holds the
+    models' rows one model after the other (``lengths`` each); ``base``: rows in every model
+    and their ``largest_two``. Returns each model's fit (models with the same disjunction
+    share one object) and the unique coverages as one array aligned with ``flat_rows``.
 
     Models of one chart share most terms (the essential PIs, every block with a single
     cover). The shared rows are reduced once to their per-case largest value, second
-    largest value and row of the largest (``base`` may hand this in: rows in every model
-    and their ``largest_two``, e.g. cached by the caller across charts). A model's own
-    rows change the result only in the *active* cases, where some own row of any model
-    exceeds the shared second largest; elsewhere every model has the shared values. A
-    batch of models merges its own rows over the active cases only (one row position at
-    a time over all models of the batch; at k = 12-16 under 10 % of the cases), and the
-    full (models x cases) arrays are the shared values with the active columns written in.
-    A term loses coverage only where it is the strict maximum, the loss is
-    min(largest, y) - min(second, y) (zero at a tie), and one ``bincount`` per batch sums
-    it per (model, term) in case order, as ``unique_coverages`` does; the sums of the fit
-    are row sums of the batch (numpy sums a contiguous row exactly as a vector).
+    largest value and row of the largest. A model's own rows change the result only in the
+    *active* cases, where some own row of any model exceeds the shared second largest;
+    elsewhere every model has the shared values. A batch of models merges its own rows over
+    the active cases only (one row position at a time over all models of the batch; at
+    k = 12-16 under 10 % of the cases), and the full (models x cases) arrays are the shared
+    values with the active columns written in. A term loses coverage only where it is the
+    strict maximum, the loss is min(largest, y) - min(second, y) (zero at a tie), and one
+    ``bincount`` per batch sums it per (model, term) in case order, as ``unique_coverages``
+    does; the sums of the fit are row sums of the batch (numpy sums a contiguous row exactly
+    as a vector). The full arrays are written into this thread's scratch buffers (see
+    :func:`release_scratch`): fresh ones page-faulted on every call (latent k = 16,
+    n = 10,000: ~40 % of the time).
     """
-    if not models:
-        return []
     n_rows, n_cases = len(memberships), len(y)
-    if base is None:
-        common = sorted(set.intersection(*(set(rows) for rows in models)))
-        base = (common, largest_two(memberships, common, n_cases))
-    in_base = set(base[0])
+    n_models = len(lengths)
+    in_base = np.zeros(n_rows + 1, dtype=bool)
+    in_base[np.asarray(base[0], dtype=np.int64)] = True
     first, second, top = base[1]
-    extras = [[r for r in rows if r not in in_base] for rows in models]
-    own_rows = sorted(set().union(*extras))
+    # the models' own rows (not in the base), padded per model into (models x width) arrays
+    model_of = np.repeat(np.arange(n_models), lengths)
+    own_cell = ~in_base[flat_rows]
+    extra_rows, extra_model = flat_rows[own_cell], model_of[own_cell]
+    own_rows = np.unique(extra_rows)
+    ids = padded_per_model(extra_rows, extra_model, n_models, -1)
+    positions = padded_per_model(np.searchsorted(own_rows, extra_rows), extra_model, n_models, len(own_rows))
+    width = ids.shape[1]
     not_y = 1.0 - y
     sum_y = y.sum()
     # the shared values, and the cases where an own row can change them
@@ -274,19 +302,19 @@ def disjunction_fits(
     both_not_y_base = np.minimum(both_base, not_y)
     with np.errstate(invalid="ignore"):  # -inf - -inf where no shared row: every such case is active
         lost_base = both_base - np.minimum(second, y)
-    if own_rows:
+    if len(own_rows):
         own_max = np.full(n_cases, -np.inf)
-        for r in own_rows:
+        for r in own_rows.tolist():
             np.maximum(own_max, memberships[r], out=own_max)
         active = np.flatnonzero(own_max > second)
     else:
         active = np.zeros(0, dtype=np.int64)
     # the own rows over the active cases, plus a row of -inf for "no term" padding
-    position_of = {r: i for i, r in enumerate(own_rows)}
     own_values = np.full((len(own_rows) + 1, len(active)), -np.inf)
-    for i, r in enumerate(own_rows):
+    for i, r in enumerate(own_rows.tolist()):
         own_values[i] = memberships[r][active]
     first_a, second_a, top_a, y_a = first[active], second[active], top[active], y[active]
+    not_y_a = not_y[active]
     # The unique coverages: a term's sum changes from the shared one only if the term is an
     # own row or the shared winner of an active case; its sum runs over the cases it wins.
     # So the bincount runs over the *zone*, the cases those terms win in the shared values (all
@@ -300,69 +328,126 @@ def disjunction_fits(
     zone_active = np.searchsorted(zone, active)
     shared_bins = np.bincount(top, weights=np.where(changed[top], 0.0, lost_base), minlength=n_rows)
     lost_zone, top_zone = lost_base[zone], top[zone]
-    width = max(len(rows) for rows in extras)
     batch = max(1, DISJUNCTION_CHUNK // n_cases)
-    results: list[tuple[SufficiencyFit, list[float]]] = []
-    for start in range(0, len(models), batch):
-        chunk = extras[start:start + batch]
-        count = len(chunk)
-        ids = np.full((count, width), -1, dtype=np.int64)
-        positions = np.full((count, width), len(own_rows), dtype=np.int64)
-        for m, rows in enumerate(chunk):
-            ids[m, :len(rows)] = rows
-            positions[m, :len(rows)] = [position_of[r] for r in rows]
+    fits: list[SufficiencyFit] = []
+    uniques = np.empty(len(flat_rows), dtype=np.float64)
+    model_starts = np.cumsum([0, *lengths]).tolist()
+    for start in range(0, n_models, batch):
+        stop = min(start + batch, n_models)
+        count = stop - start
+        batch_ids, batch_positions = ids[start:stop], positions[start:stop]
         own_first = np.full((count, len(active)), -np.inf)
         own_second = np.full((count, len(active)), -np.inf)
         own_top = np.zeros((count, len(active)), dtype=np.int64)
         for position in range(width):
-            values = own_values[positions[:, position]]
+            values = own_values[batch_positions[:, position]]
             larger = values > own_first
             np.maximum(own_second, np.where(larger, own_first, values), out=own_second)
             np.maximum(own_first, values, out=own_first)
-            np.copyto(own_top, ids[:, position, None], where=larger)
+            np.copyto(own_top, batch_ids[:, position, None], where=larger)
         won = own_first > np.maximum(first_a, own_second)  # an own row is the strict maximum
         largest_a = np.maximum(first_a, own_first)
         runner_up_a = np.where(won, np.maximum(first_a, own_second), np.maximum(second_a, own_first))
         both_a = np.minimum(largest_a, y_a)
         lost_a = both_a - np.minimum(runner_up_a, y_a)
-        # the sums of the fit depend only on the disjunction over the active cases, which models
-        # often share (latent k = 16: 9 to 27 distinct of 64): each distinct one is summed once
-        slot: dict[bytes, int] = {}
-        index = np.array([slot.setdefault(row.tobytes(), len(slot)) for row in largest_a], dtype=np.int64)
-        if len(slot) < count:
-            distinct = np.unique(index, return_index=True)[1]
-            largest_a, both_a = largest_a[distinct], both_a[distinct]
-        largest = _with_columns(first, active, largest_a)
-        both = _with_columns(both_base, active, both_a)
-        both_not_y = _with_columns(both_not_y_base, active, np.minimum(both_a, not_y[active]))
-        lost = _with_columns(lost_zone, zone_active, lost_a)
-        winner = _with_columns(top_zone, zone_active, np.where(won, own_top, top_a))
-        bins = np.bincount(
-            (winner + n_rows * np.arange(count)[:, None]).ravel(), weights=lost.ravel(),
-            minlength=count * n_rows,
-        ).reshape(count, n_rows)
-        bins = np.where(changed[:n_rows], bins, shared_bins)
-        sums_x, sums_both = largest.sum(axis=1)[index], both.sum(axis=1)[index]
-        sums_both_not_y = both_not_y.sum(axis=1)[index]
-        for m, rows in enumerate(models[start:start + count]):
-            fit = _fit_from_sums(sums_x[m], sums_both[m], sums_both_not_y[m], sum_y)
-            if len(rows) == 1:
-                uniques = [math.nan]
-            elif sum_y == 0:
-                uniques = [math.nan] * len(rows)
-            else:
-                uniques = (bins[m, rows] / sum_y).tolist()
-            results.append((fit, uniques))
-    return results
+        fits.extend(_disjunction_fits(first, both_base, both_not_y_base, active, largest_a, both_a, not_y_a, sum_y))
+        bins = _zone_bins(top_zone, lost_zone, zone_active, np.where(won, own_top, top_a), lost_a, n_rows)
+        # each model's terms: their (model, term) bin where the term changed, else the shared one
+        a, b = model_starts[start], model_starts[stop]
+        rows = flat_rows[a:b]
+        local = model_of[a:b] - start
+        totals = np.where(changed[rows], bins[local * n_rows + rows], shared_bins[rows])
+        uniques[a:b] = totals / sum_y if sum_y != 0 else math.nan
+    # R's "-": a one-term model has no unique coverage
+    single = np.asarray(lengths, dtype=np.int64) == 1
+    if single.any():
+        uniques[np.asarray(model_starts[:-1], dtype=np.int64)[single]] = math.nan
+    return fits, uniques
 
 
-def _with_columns(shared: np.ndarray, columns: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """(models x cases): ``shared`` in every row, ``values`` (models x columns) written into
-    ``columns``."""
-    result = np.empty((len(values), len(shared)), dtype=np.result_type(shared, values))
-    result[:] = shared
-    result[:, columns] = values
-    return result
+def padded_per_model(values: np.ndarray, model_of: np.ndarray, n_models: int, fill: int) -> np.ndarray:
+    """``values`` grouped by model (``model_of``, ascending) as a (models x most values of a
+    model) array, each model's values from column 0 on and ``fill`` after them."""
+    counts = np.bincount(model_of, minlength=n_models)
+    column = np.arange(len(values)) - np.repeat(np.cumsum(counts) - counts, counts)
+    padded = np.full((n_models, int(counts.max(initial=0))), fill, dtype=np.int64)
+    padded[model_of, column] = values
+    return padded
+
+
+def _disjunction_fits(
+    first: np.ndarray, both_base: np.ndarray, both_not_y_base: np.ndarray, active: np.ndarray,
+    largest_a: np.ndarray, both_a: np.ndarray, not_y_a: np.ndarray, sum_y,
+) -> list[SufficiencyFit]:
+    """The fit of each model's disjunction, given by its values over the active cases.
+
+    Each of the three sums depends only on its own row over the active cases, which models
+    often share (random k = 12, n = 2,000: 64 distinct disjunctions, 6 distinct ``min(x, y)``,
+    1 distinct ``min(x, y, 1 - y)``): each distinct row is summed once, and models with the
+    same three sums share one fit."""
+    sums_x, index_x = _distinct_row_sums(first, active, largest_a)
+    sums_both, index_both = _distinct_row_sums(both_base, active, both_a)
+    sums_not_y, index_not_y = _distinct_row_sums(both_not_y_base, active, np.minimum(both_a, not_y_a))
+    by_sums: dict[tuple[int, int, int], SufficiencyFit] = {}
+    fits = []
+    for key in zip(index_x, index_both, index_not_y, strict=True):
+        fit = by_sums.get(key)
+        if fit is None:
+            fit = by_sums[key] = _fit_from_sums(sums_x[key[0]], sums_both[key[1]], sums_not_y[key[2]], sum_y)
+        fits.append(fit)
+    return fits
+
+
+def _distinct_row_sums(shared: np.ndarray, columns: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, list[int]]:
+    """The sums of the distinct full rows (``shared`` with ``values``' row written into
+    ``columns``), each as numpy sums it (a contiguous row), and each row's index into them."""
+    slot: dict[bytes, int] = {}
+    index = [slot.setdefault(row.tobytes(), len(slot)) for row in values]
+    distinct = np.unique(np.asarray(index, dtype=np.int64), return_index=True)[1]
+    rows = _scratch("sums", (len(distinct), len(shared)), np.float64)
+    rows[:] = shared
+    rows[:, columns] = values[distinct]
+    return rows.sum(axis=1), index
+
+
+def _zone_bins(
+    top_zone: np.ndarray, lost_zone: np.ndarray, zone_active: np.ndarray, winner_a: np.ndarray,
+    lost_a: np.ndarray, n_rows: int,
+) -> np.ndarray:
+    """Per (model, term) bin (flat, model-major): the coverage each term loses over the
+    zone, summed in case order (the shared winners and losses with each model's active
+    columns written in)."""
+    count = len(winner_a)
+    offsets = (n_rows * np.arange(count, dtype=np.int64))[:, None]
+    winners = _scratch("winners", (count, len(top_zone)), np.int64)
+    np.add(top_zone[None, :], offsets, out=winners)
+    winners[:, zone_active] = winner_a + offsets
+    losses = _scratch("losses", (count, len(top_zone)), np.float64)
+    losses[:] = lost_zone
+    losses[:, zone_active] = lost_a
+    return np.bincount(winners.ravel(), weights=losses.ravel(), minlength=count * n_rows)
+
+
+_SCRATCH = threading.local()
+
+
+def _scratch(slot: str, shape: tuple[int, ...], dtype) -> np.ndarray:
+    """A work array of ``shape`` from this thread's buffer ``slot`` (grown when too small;
+    contents undefined)."""
+    buffers = getattr(_SCRATCH, "buffers", None)
+    if buffers is None:
+        buffers = _SCRATCH.buffers = {}
+    size = math.prod(shape)
+    found = buffers.get(slot)
+    if found is None or found.size < size or found.dtype != dtype:
+        found = buffers[slot] = np.empty(size, dtype=dtype)
+    return found[:size].reshape(shape)
+
+
+def release_scratch() -> None:
+    """Drop this thread's scratch buffers of :func:`model_fits` (``minimize`` calls it when
+    it returns; the next call makes new ones)."""
+    _SCRATCH.buffers = None
 
 
 def unique_coverages_from(

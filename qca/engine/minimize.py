@@ -20,13 +20,21 @@ import math
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from itertools import chain, compress, pairwise
+from itertools import chain, pairwise
 
 import numpy as np
 
 from .cover import ChartLimits, ChartSolution, row_dominance, solve_chart
 from .errors import QCAComputationError, QCAInputError, QCAWarning
-from .fit import SufficiencyFit, TermFit, disjunction_fits, term_fit_dicts
+from .fit import (
+    SufficiencyFit,
+    TermFit,
+    largest_two,
+    model_fits,
+    padded_per_model,
+    release_scratch,
+    term_fit_dicts,
+)
 from .implicants import prime_implicants, release_word_buffers
 from .intermediate import EasyCounterfactualFinder, EasyParts, from_bitset, parse_dir_exp, to_bitset
 from .problem import Problem, problem_for
@@ -112,6 +120,10 @@ class Solution:
     notes: list[str] = field(default_factory=list)
     # engine internals: prime implicants (as arrays) of each model
     model_terms: list[np.ndarray] = field(default_factory=list, repr=False)
+    # per model, the non-positive allowed rows it covers as a bitset's little-endian bytes (see
+    # _assumption_masks; None where there are none): the intermediate solution's bitsets of the
+    # parsimonious models' simplifying assumptions
+    assumption_masks: np.ndarray | None = field(default=None, repr=False)
 
     def to_dict(self, pi_chart_matrix: bool = True) -> dict:
         result = {
@@ -207,44 +219,86 @@ def _without_name(fit: TermFit) -> dict:
     return fit.to_dict_without_term()
 
 
+@dataclass(frozen=True)
+class _Covers:
+    """The minimal covers (models) of one chart as arrays, made once for the fits, the
+    simplifying assumptions and the solution: every model's PIs one model after another
+    (``pis``; model i is ``pis[bounds[i]:bounds[i + 1]]``), their sorted union ``used``, the
+    same PIs as positions in ``used`` (``rows``), and the positions in ``used`` of the PIs
+    common to all models (``common``, ascending)."""
+
+    pis: np.ndarray
+    bounds: list[int]
+    used: list[int]
+    rows: np.ndarray
+    common: list[int]
+
+    @classmethod
+    def of(cls, models: list[tuple[int, ...]]) -> _Covers:
+        lengths = [len(model) for model in models]
+        pis = np.fromiter(chain.from_iterable(models), dtype=np.int64, count=sum(lengths))
+        # np.unique(pis, return_inverse=True) without its sort: PIs are chart row indices
+        present = np.zeros(int(pis.max()) + 1 if len(pis) else 0, dtype=bool)
+        present[pis] = True
+        used = np.flatnonzero(present)
+        rows = (np.cumsum(present) - 1)[pis]
+        bounds = np.cumsum([0, *lengths]).tolist()
+        if not models:
+            common = []
+        elif _distinct_within(pis, bounds):  # a PI in every model is counted once per model
+            common = np.flatnonzero(np.bincount(rows, minlength=len(used)) == len(models)).tolist()
+        else:
+            shared = set.intersection(*(set(model) for model in models))
+            common = [r for r, pi in enumerate(used.tolist()) if pi in shared]
+        return cls(pis, bounds, used.tolist(), rows, common)
+
+    def model_rows(self, models: list[int]) -> tuple[np.ndarray, list[int]]:
+        """The rows of the given models, one after another, and each one's count."""
+        bounds = self.bounds
+        lengths = [bounds[m + 1] - bounds[m] for m in models]
+        if len(models) == len(bounds) - 1:
+            return self.rows, lengths
+        return np.concatenate([self.rows[bounds[m]:bounds[m + 1]] for m in models]), lengths
+
+
+def _distinct_within(values: np.ndarray, bounds: list[int]) -> bool:
+    """Whether each slice ``values[bounds[i]:bounds[i + 1]]`` is strictly ascending."""
+    ascending = np.diff(values) > 0
+    ascending[np.asarray(bounds[1:-1], dtype=np.int64) - 1] = True  # model boundaries
+    return bool(ascending.all())
+
+
 def _models(
-    problem: Problem, pi_names: list[str], primes: np.ndarray, used: list[int],
-    covers: list[tuple[int, ...]],
+    problem: Problem, pi_names: list[str], primes: np.ndarray, covers: _Covers,
 ) -> tuple[list[Model], list[TermFit]]:
     """Every model's fit from the used PIs' memberships (cached per term); the models'
-    shared terms are reduced once (``disjunction_fits``), and that reduction is cached per
+    shared terms are reduced once (``model_fits``), and that reduction is cached per
     set of terms, as is the chart's overall unique coverages: the intermediate charts of
     one truth table share most of their terms."""
+    used = covers.used
     used_terms = primes[used]
     stacked = problem.term_rows(used_terms)
     singles = problem.term_fits(used_terms, stacked)
     ids = problem.term_ids(used_terms)
-    # every model's terms as rows of `used` (models are ascending PI indices, `used` their
-    # sorted union): one binary search over all models' PIs, then slices
-    lengths = [len(cover) for cover in covers]
-    bounds = list(pairwise(np.cumsum([0, *lengths]).tolist()))
-    flat = np.searchsorted(np.asarray(used, dtype=np.int64),
-                           np.fromiter(chain.from_iterable(covers), dtype=np.int64, count=sum(lengths)))
-    flat_list = flat.tolist()
-    model_rows = [flat_list[a:b] for a, b in bounds]
-    common = sorted(set.intersection(*(set(rows) for rows in model_rows))) if model_rows else []
+    flat, bounds, common = covers.rows, covers.bounds, covers.common
     base = None
     if common:
         base = (common, problem.reduction([ids[r] for r in common], dict(zip(ids, stacked)), ids))
     # a model's fit and terms depend only on its set of terms, and intermediate charts repeat
     # models (latent k = 16: 1,536 models, 768 distinct): each is fitted once per truth table
     flat_ids = np.asarray(ids, dtype=np.int64)[flat]
-    keys = [flat_ids[a:b].tobytes() for a, b in bounds]
+    keys = [flat_ids[a:b].tobytes() for a, b in pairwise(bounds)]
     known = problem.model_cache
     new = [m for m, key in enumerate(keys) if key not in known]
     if new:
-        new_rows = [model_rows[m] for m in new]
-        fitted = disjunction_fits(stacked, problem.y, new_rows, base)
+        rows_new, lengths_new = covers.model_rows(new)
+        if base is None:  # no PI in every model: the new models' shared rows, if any
+            shared = sorted(set.intersection(*(set(rows_new[a:b].tolist())
+                                               for a, b in pairwise(np.cumsum([0, *lengths_new]).tolist()))))
+            base = (shared, largest_two(stacked, shared, len(problem.y)))
+        fitted, uniques_new = model_fits(stacked, problem.y, rows_new, lengths_new, base)
         # the models' (term, covU) pairs, each distinct pair one TermFit (models share terms and
         # mostly their covU): found by one sort of (row, covU bits) over all new models' terms
-        rows_new = np.concatenate([flat[a:b] for a, b in (bounds[m] for m in new)])
-        uniques_new = np.fromiter(chain.from_iterable(uniques for _, uniques in fitted), dtype=np.float64,
-                                  count=len(rows_new))
         bits = uniques_new.view(np.int64)
         order = np.lexsort((bits, rows_new))
         first = np.ones(len(order), dtype=bool)
@@ -259,12 +313,12 @@ def _models(
             term_fits[slot] = TermFit(pi_names[used[r]], single.inclS, single.PRI, single.covS, unique)
         names = np.empty(len(used), dtype=object)
         names[:] = [pi_names[pi] for pi in used]
+        term_names = names[rows_new].tolist()
+        term_fit_list = term_fits[inverse].tolist()
         at = 0
-        for m, (fit, _) in zip(new, fitted, strict=True):
-            a, b = bounds[m]
-            part = slice(at, at + b - a)
-            at += b - a
-            known[keys[m]] = (names[flat[a:b]].tolist(), term_fits[inverse[part]].tolist(), fit)
+        for m, fit, length in zip(new, fitted, lengths_new, strict=True):
+            known[keys[m]] = (term_names[at:at + length], term_fit_list[at:at + length], fit)
+            at += length
     models = []
     for index, key in enumerate(keys, start=1):
         names, fits, fit = known[key]
@@ -289,39 +343,67 @@ def _models(
 
 
 def _simplifying_assumptions(
-    space: ConditionSpace, primes: np.ndarray, used: list[int], models: list[tuple[int, ...]],
-    candidates: np.ndarray, row_id_objects: np.ndarray | None = None,
-) -> list[list[int]]:
-    """Row ids of the non-positive rows each model covers.
-
-    A PI lies inside the allowed rows, so only the allowed non-positive rows
-    (``candidates``) can be simplifying assumptions: one (used PI x candidate) matrix,
-    then an OR per model -- no enumeration of the rows inside each term.
+    space: ConditionSpace, primes: np.ndarray, covers: _Covers, candidates: np.ndarray,
+    row_id_objects: np.ndarray | None = None,
+) -> tuple[np.ndarray | None, list[list[int]]]:
+    """Row ids of the non-positive rows each model covers, and the same as the packed
+    masks of :func:`_assumption_masks` (None where there are no models or no candidates).
 
     ``row_id_objects`` (optional, see :meth:`.Problem.row_id_objects`): per row code, its row
     id as one shared int object; the lists then hold those objects instead of new ints
     (latent k = 16: 910 lists of ~13,000 ids over the intermediate charts, whose 12 million
     new ints took ~1 s and ~340 MB).
     """
-    if len(candidates) == 0 or not models:
-        return [[] for _ in models]
-    inside = covers_codes(space, primes[used], candidates)
-    row_of = {pi: r for r, pi in enumerate(used)}
-    # the PIs common to all models are ORed once; each model adds only its other PIs
-    common = set.intersection(*(set(model) for model in models))
-    shared = inside[[row_of[pi] for pi in sorted(common)]].any(axis=0)
+    n_models = len(covers.bounds) - 1
+    if len(candidates) == 0 or n_models == 0:
+        return None, [[] for _ in range(n_models)]
+    masks = _assumption_masks(space, primes, covers, candidates)
+    return masks, _assumption_lists(masks, candidates, row_id_objects)
+
+
+def _assumption_masks(space: ConditionSpace, primes: np.ndarray, covers: _Covers, candidates: np.ndarray) -> np.ndarray:
+    """Per model, the candidates its PIs cover, as bits packed little-endian (a row's bytes
+    are the bitset :func:`.intermediate.to_bitset` makes; at least one model, one candidate).
+
+    A PI lies inside the allowed rows, so only the allowed non-positive rows
+    (``candidates``) can be simplifying assumptions: the PIs common to all models are tested
+    against them and ORed once, each model's other PIs (few) as packed rows ORed onto that,
+    all models at once -- no enumeration of the rows inside each term."""
+    used = np.asarray(covers.used, dtype=np.int64)
+    in_common = np.zeros(len(used), dtype=bool)
+    in_common[covers.common] = True
+    shared = np.packbits(covers_codes(space, primes[used[in_common]], candidates).any(axis=0), bitorder="little")
+    # each model's own PIs (not common) as rows of a packed (own PI x candidate) matrix; models
+    # are padded with an all-zero row
+    own_pis = np.flatnonzero(~in_common)
+    packed = np.zeros((len(own_pis) + 1, len(shared)), dtype=np.uint8)
+    packed[:-1] = np.packbits(covers_codes(space, primes[used[own_pis]], candidates), axis=1, bitorder="little")
+    own_of = np.full(len(used), len(own_pis), dtype=np.int64)
+    own_of[own_pis] = np.arange(len(own_pis))
+    n_models = len(covers.bounds) - 1
+    model_of = np.repeat(np.arange(n_models), np.diff(covers.bounds))
+    own_cell = ~in_common[covers.rows]
+    padded = padded_per_model(own_of[covers.rows[own_cell]], model_of[own_cell], n_models, len(own_pis))
+    masks = np.empty((n_models, len(shared)), dtype=np.uint8)
+    masks[:] = shared
+    for position in range(padded.shape[1]):
+        masks |= packed[padded[:, position]]
+    return masks
+
+
+def _assumption_lists(masks: np.ndarray, candidates: np.ndarray, row_id_objects: np.ndarray | None) -> list[list[int]]:
+    """The row ids of each packed mask of :func:`_assumption_masks`. Models differ in few PIs,
+    so many share their assumptions (at k = 16, 64 models had 12 distinct lists): each
+    distinct list is made once and shared (treat them as read-only)."""
     row_ids = candidates + 1 if row_id_objects is None else row_id_objects[candidates]
-    # models differ in few PIs, so many share their assumptions (at k = 16, 64 models had 12
-    # distinct lists): each distinct list is made once and shared (treat them as read-only)
     by_mask: dict[bytes, list[int]] = {}
     result = []
-    for model in models:
-        own = [row_of[pi] for pi in model if pi not in common]
-        mask = shared | inside[own].any(axis=0) if own else shared
-        key = np.packbits(mask).tobytes()
+    for mask in masks:
+        key = mask.tobytes()
         rows = by_mask.get(key)
         if rows is None:
-            rows = by_mask[key] = row_ids[mask].tolist()
+            inside = np.unpackbits(mask, count=len(candidates), bitorder="little").view(bool)
+            rows = by_mask[key] = row_ids[inside].tolist()
         result.append(rows)
     return result
 
@@ -373,13 +455,11 @@ def _new_solution(
     space = problem.space
     chart, chart_primes, solved = _solve_chart(problem, allowed_codes, row_dom, all_sol, limits, cubes)
     pi_names = space.to_strings(chart_primes)
-    used = sorted({i for model in solved.models for i in model})
-    models, overall = _models(problem, pi_names, chart_primes, used, solved.models)
-    common = set.intersection(*(set(model) for model in solved.models)) if solved.models else set()
-    essential = [pi_names[i] for i in used if i in common]
-    simplifying = _simplifying_assumptions(
-        space, chart_primes, used, solved.models, _sorted_difference(allowed_codes, problem.positive),
-        problem.row_id_objects(),
+    covers = _Covers.of(solved.models)
+    models, overall = _models(problem, pi_names, chart_primes, covers)
+    essential = [pi_names[covers.used[r]] for r in covers.common]
+    masks, simplifying = _simplifying_assumptions(
+        space, chart_primes, covers, _sorted_difference(allowed_codes, problem.positive), problem.row_id_objects(),
     )
     return Solution(
         kind="",
@@ -388,14 +468,15 @@ def _new_solution(
         essential=[] if solved.truncated else essential,
         pi_chart=PIChart(
             PIs=pi_names,
-            configurations=[int(c) + 1 for c in problem.positive],
+            configurations=(np.asarray(problem.positive, dtype=np.int64) + 1).tolist(),
             cells=chart,
         ),
         terms={fit.term: fit for fit in overall},
         simplifying_assumptions=dict(zip((m.name for m in models), simplifying, strict=True)),
         truncated=solved.truncated,
         notes=list(solved.notes),
-        model_terms=[chart_primes[list(model)] for model in solved.models],
+        model_terms=np.split(chart_primes[covers.pis], covers.bounds[1:-1]) if solved.models else [],
+        assumption_masks=masks,
     )
 
 
@@ -427,9 +508,8 @@ def _contradictory_assumptions(tt: TruthTable, used: set[int], row_dom: bool, li
     except QCAComputationError:
         return []
     # only the simplifying assumptions of the negated solution are needed: no fits
-    used_pis = sorted({i for model in solved.models for i in model})
     candidates = np.setdiff1d(allowed, problem.positive)
-    per_model = _simplifying_assumptions(problem.space, primes, used_pis, solved.models, candidates)
+    _, per_model = _simplifying_assumptions(problem.space, primes, _Covers.of(solved.models), candidates)
     other = {row for rows in per_model for row in rows}
     return sorted(used & other)
 
@@ -465,6 +545,7 @@ def minimize(
         return _minimize(tt, solution, dir_exp, row_dom, all_sol, max_models, check_contradictions, max_work)
     finally:
         release_word_buffers()  # the prime implicant transforms' work arrays (~19 MB at k = 16)
+        release_scratch()  # the model fits' work arrays
 
 
 def _minimize(
@@ -536,7 +617,8 @@ def _intermediate_solutions(
     candidates = np.setdiff1d(problem.not_negative(), problem.positive)
     # one int object per row id, shared by every EC / DC list (tolist() per list made new ones:
     # ~60 MB more at latent k = 16)
-    row_ids = (candidates + 1).tolist()
+    row_ids = np.empty(len(candidates), dtype=object)
+    row_ids[:] = (candidates + 1).tolist()
     c_pis, c_index = _distinct_terms(conservative.model_terms)
     p_pis, p_index = _distinct_terms(parsimonious.model_terms)
     pairs, simplified = finder.pair_simplified_terms(c_pis, p_pis)
@@ -544,11 +626,16 @@ def _intermediate_solutions(
     easy_parts = EasyParts(pair_rows, c_index, p_index)
     # per parsimonious model: its simplifying assumptions as a bitset (made through numpy:
     # setting 46,000 bits one by one copied a 7 KB integer each time, ~1 s for 40 models)
-    p_assumptions = [
-        to_bitset(np.searchsorted(candidates, np.asarray(parsimonious.simplifying_assumptions[model.name],
-                                                          dtype=np.int64) - 1), len(candidates))
-        for model in parsimonious.models
-    ]
+    # (the parsimonious chart's candidates are these: its masks are these bitsets' bytes)
+    masks = parsimonious.assumption_masks
+    if masks is not None and masks.shape == (len(parsimonious.models), (len(candidates) + 7) // 8):
+        p_assumptions = [int.from_bytes(mask.tobytes(), "little") for mask in masks]
+    else:
+        p_assumptions = [
+            to_bitset(np.searchsorted(candidates, np.asarray(parsimonious.simplifying_assumptions[model.name],
+                                                              dtype=np.int64) - 1), len(candidates))
+            for model in parsimonious.models
+        ]
     by_easy: dict[int, Solution] = {}
     solutions: list[Solution] = []
     row_lists: dict[int, list[int]] = {}  # pairs share their EC / DC bitsets: one list each (read-only)
@@ -556,7 +643,7 @@ def _intermediate_solutions(
     def _row_list(mask: int) -> list[int]:
         rows = row_lists.get(mask)
         if rows is None:
-            rows = row_lists[mask] = list(compress(row_ids, from_bitset(mask, len(candidates)).tolist()))
+            rows = row_lists[mask] = row_ids[from_bitset(mask, len(candidates))].tolist()
         return rows
 
     for i, c_rows in enumerate(c_index, start=1):
