@@ -79,11 +79,6 @@ class Problem:
         # (term id, covU as int64 bits) -> the term's solution-level TermFit (see minimize._models)
         self.overall_fit_cache: dict[tuple[int, int], TermFit] = {}
 
-    def term_memberships(self, terms: np.ndarray) -> np.ndarray:
-        """Memberships of the cases in each term, cached (models share many terms)."""
-        rows = self.term_rows(terms)
-        return np.vstack(rows) if rows else np.zeros((0, self.memberships.n_cases))
-
     def term_rows(self, terms: np.ndarray) -> list[np.ndarray]:
         """The cached membership vectors of the terms, not stacked (thousands of terms x
         cases would be copied for nothing: the fits read them row by row)."""
