@@ -192,3 +192,19 @@ def test_bounds_on_model_enumeration_are_explicit_and_reported():
         assert any(w.code == "models_truncated" and named in w.message for w in cut.warnings)
     with pytest.raises(QCAInputError, match="max_models"):
         minimize(tt, "complex", max_models=0)
+
+
+def test_contradictory_simplifying_assumptions_are_the_remainders_both_outcomes_assume():
+    # rows ABC (row id = 1 + ABC in binary): 110, 111, 011 -> Y; 000, 001, 010 -> ~Y;
+    # remainders 100 (id 5) and 101 (id 6). Y: A + B*C, A assumes 100 and 101.
+    # ~Y: ~B + ~A*~C, ~B assumes the same two rows: both are contradictory.
+    rows = ["1101", "1111", "0111", "0000", "0010", "0100"]
+    tt = truth_table(crisp(rows), "Y", "A,B,C", 1.0)
+    result = minimize(tt, "parsimonious")
+    assert [m.terms for m in result.solutions[0].models] == [["A", "B*C"]]
+    assert result.solutions[0].simplifying_assumptions == {"M1": [5, 6]}
+    assert result.contradictory_simplifying_assumptions == [5, 6]
+    assert minimize(tt, "parsimonious", check_contradictions=False).contradictory_simplifying_assumptions is None
+    # without 011 -> Y, ~Y is ~A alone (assumes 011 only): no contradiction
+    tt = truth_table(crisp([row for row in rows if row != "0111"]), "Y", "A,B,C", 1.0)
+    assert minimize(tt, "parsimonious").contradictory_simplifying_assumptions == []
