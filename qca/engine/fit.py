@@ -17,7 +17,7 @@ import re
 import threading
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import chain
+from itertools import chain, pairwise
 
 import numpy as np
 
@@ -248,24 +248,22 @@ def disjunction_fits(
     if not models:
         return []
     lengths = [len(rows) for rows in models]
-    if base is None:
-        common = sorted(set.intersection(*(set(rows) for rows in models)))
-        base = (common, largest_two(memberships, common, len(y)))
     flat = np.fromiter(chain.from_iterable(models), dtype=np.int64, count=sum(lengths))
     fits, uniques = model_fits(memberships, y, flat, lengths, base)
     values = uniques.tolist()
     bounds = np.cumsum([0, *lengths]).tolist()
-    return [(fit, values[a:b]) for fit, a, b in zip(fits, bounds[:-1], bounds[1:], strict=True)]
+    return [(fit, values[a:b]) for fit, (a, b) in zip(fits, pairwise(bounds), strict=True)]
 
 
 def model_fits(
     memberships, y: np.ndarray, flat_rows: np.ndarray, lengths: list[int],
-    base: tuple[list[int], tuple[np.ndarray, np.ndarray, np.ndarray]],
+    base: tuple[list[int], tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None,
 ) -> tuple[list[SufficiencyFit], np.ndarray]:
     """:func:`disjunction_fits` of models given as one array: ``flat_rows`` holds the
     models' rows one model after the other (``lengths`` each); ``base``: rows in every model
-    and their ``largest_two``. Returns each model's fit (models with the same disjunction
-    share one object) and the unique coverages as one array aligned with ``flat_rows``.
+    and their ``largest_two`` (computed here when not given). Returns each model's fit
+    (models with the same disjunction share one object) and the unique coverages as one
+    array aligned with ``flat_rows``.
 
     Models of one chart share most terms (the essential PIs, every block with a single
     cover). The shared rows are reduced once to their per-case largest value, second
@@ -284,6 +282,10 @@ def model_fits(
     """
     n_rows, n_cases = len(memberships), len(y)
     n_models = len(lengths)
+    model_starts = np.cumsum([0, *lengths]).tolist()
+    if base is None:
+        common = sorted(set.intersection(*(set(flat_rows[a:b].tolist()) for a, b in pairwise(model_starts))))
+        base = (common, largest_two(memberships, common, n_cases))
     in_base = np.zeros(n_rows + 1, dtype=bool)
     in_base[np.asarray(base[0], dtype=np.int64)] = True
     first, second, top = base[1]
@@ -331,7 +333,6 @@ def model_fits(
     batch = max(1, DISJUNCTION_CHUNK // n_cases)
     fits: list[SufficiencyFit] = []
     uniques = np.empty(len(flat_rows), dtype=np.float64)
-    model_starts = np.cumsum([0, *lengths]).tolist()
     for start in range(0, n_models, batch):
         stop = min(start + batch, n_models)
         count = stop - start

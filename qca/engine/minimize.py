@@ -29,14 +29,13 @@ from .errors import QCAComputationError, QCAInputError, QCAWarning
 from .fit import (
     SufficiencyFit,
     TermFit,
-    largest_two,
     model_fits,
     padded_per_model,
     release_scratch,
     term_fit_dicts,
 )
 from .implicants import prime_implicants, release_word_buffers
-from .intermediate import EasyCounterfactualFinder, EasyParts, from_bitset, parse_dir_exp, to_bitset
+from .intermediate import EasyCounterfactualFinder, EasyParts, from_bitset, parse_dir_exp
 from .problem import Problem, problem_for
 from .terms import ConditionSpace, covers_codes
 from .truthtable import TruthTable
@@ -252,11 +251,15 @@ class _Covers:
             common = [r for r, pi in enumerate(used.tolist()) if pi in shared]
         return cls(pis, bounds, used.tolist(), rows, common)
 
+    @property
+    def n_models(self) -> int:
+        return len(self.bounds) - 1
+
     def model_rows(self, models: list[int]) -> tuple[np.ndarray, list[int]]:
         """The rows of the given models, one after another, and each one's count."""
         bounds = self.bounds
         lengths = [bounds[m + 1] - bounds[m] for m in models]
-        if len(models) == len(bounds) - 1:
+        if len(models) == self.n_models:
             return self.rows, lengths
         return np.concatenate([self.rows[bounds[m]:bounds[m + 1]] for m in models]), lengths
 
@@ -292,10 +295,6 @@ def _models(
     new = [m for m, key in enumerate(keys) if key not in known]
     if new:
         rows_new, lengths_new = covers.model_rows(new)
-        if base is None:  # no PI in every model: the new models' shared rows, if any
-            shared = sorted(set.intersection(*(set(rows_new[a:b].tolist())
-                                               for a, b in pairwise(np.cumsum([0, *lengths_new]).tolist()))))
-            base = (shared, largest_two(stacked, shared, len(problem.y)))
         fitted, uniques_new = model_fits(stacked, problem.y, rows_new, lengths_new, base)
         # the models' (term, covU) pairs, each distinct pair one TermFit (models share terms and
         # mostly their covU): found by one sort of (row, covU bits) over all new models' terms
@@ -354,9 +353,8 @@ def _simplifying_assumptions(
     (latent k = 16: 910 lists of ~13,000 ids over the intermediate charts, whose 12 million
     new ints took ~1 s and ~340 MB).
     """
-    n_models = len(covers.bounds) - 1
-    if len(candidates) == 0 or n_models == 0:
-        return None, [[] for _ in range(n_models)]
+    if len(candidates) == 0 or covers.n_models == 0:
+        return None, [[] for _ in range(covers.n_models)]
     masks = _assumption_masks(space, primes, covers, candidates)
     return masks, _assumption_lists(masks, candidates, row_id_objects)
 
@@ -380,7 +378,7 @@ def _assumption_masks(space: ConditionSpace, primes: np.ndarray, covers: _Covers
     packed[:-1] = np.packbits(covers_codes(space, primes[used[own_pis]], candidates), axis=1, bitorder="little")
     own_of = np.full(len(used), len(own_pis), dtype=np.int64)
     own_of[own_pis] = np.arange(len(own_pis))
-    n_models = len(covers.bounds) - 1
+    n_models = covers.n_models
     model_of = np.repeat(np.arange(n_models), np.diff(covers.bounds))
     own_cell = ~in_common[covers.rows]
     padded = padded_per_model(own_of[covers.rows[own_cell]], model_of[own_cell], n_models, len(own_pis))
@@ -624,18 +622,14 @@ def _intermediate_solutions(
     pairs, simplified = finder.pair_simplified_terms(c_pis, p_pis)
     pair_rows = finder.easy_rows(pairs, simplified, candidates)
     easy_parts = EasyParts(pair_rows, c_index, p_index)
-    # per parsimonious model: its simplifying assumptions as a bitset (made through numpy:
-    # setting 46,000 bits one by one copied a 7 KB integer each time, ~1 s for 40 models)
-    # (the parsimonious chart's candidates are these: its masks are these bitsets' bytes)
+    # per parsimonious model: its simplifying assumptions as a bitset over these candidates,
+    # which are the parsimonious chart's: its packed masks are the bitsets' bytes (None where
+    # there are no candidates, so every bitset is empty)
     masks = parsimonious.assumption_masks
-    if masks is not None and masks.shape == (len(parsimonious.models), (len(candidates) + 7) // 8):
+    if masks is not None:
         p_assumptions = [int.from_bytes(mask.tobytes(), "little") for mask in masks]
     else:
-        p_assumptions = [
-            to_bitset(np.searchsorted(candidates, np.asarray(parsimonious.simplifying_assumptions[model.name],
-                                                              dtype=np.int64) - 1), len(candidates))
-            for model in parsimonious.models
-        ]
+        p_assumptions = [0] * len(parsimonious.models)
     by_easy: dict[int, Solution] = {}
     solutions: list[Solution] = []
     row_lists: dict[int, list[int]] = {}  # pairs share their EC / DC bitsets: one list each (read-only)
